@@ -1,0 +1,1 @@
+"""The casework domain: complaints, cases and their web views."""

@@ -1,0 +1,80 @@
+"""The staff case list: search, filter, sort and page, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from conduct.models import Case, CaseSubject
+from core.db import db
+from tenants.models import Council
+
+SORTS = {
+    "newest": (Case.received_at.desc(), Case.id.desc()),
+    "oldest": (Case.received_at.asc(), Case.id.asc()),
+    "reference": (Case.reference.asc(), Case.id.asc()),
+}
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    q: str = ""
+    council_id: int | None = None
+    sort: str = "newest"
+    page: int = 1
+
+
+@dataclass
+class CasePage:
+    cases: list[Case]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search_cases(query: CaseQuery, per_page: int) -> CasePage:
+    """Cases in the session's tenant scope matching the query (two queries plus eager loads)."""
+    statement = select(Case)
+    if query.council_id is not None:
+        statement = statement.where(Case.council_id == query.council_id)
+    text = query.q.strip()
+    if text:
+        like = f"%{text.lower()}%"
+        subject_match = (
+            select(CaseSubject.case_id)
+            .where(
+                or_(
+                    func.lower(CaseSubject.first_name + " " + CaseSubject.last_name).like(like),
+                    func.lower(CaseSubject.last_name).like(like),
+                )
+            )
+            .scalar_subquery()
+        )
+        statement = statement.where(
+            or_(func.lower(Case.reference).like(like), Case.id.in_(subject_match))
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    page = min(max(query.page, 1), max(1, -(-total // per_page)))
+    rows = db.session.scalars(
+        statement.options(selectinload(Case.subjects), selectinload(Case.council))
+        .order_by(*SORTS.get(query.sort, SORTS["newest"]))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return CasePage(cases=list(rows), total=total, page=page, per_page=per_page)
+
+
+def councils_in_scope(council_ids: set[int]) -> list[Council]:
+    if not council_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Council).where(Council.id.in_(council_ids)).order_by(Council.name)
+        )
+    )

@@ -1,0 +1,296 @@
+"""Demo data: a district with councils on different procedures, staff for each role, cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from conduct import complaints
+from core.db import db, utcnow
+from core.tenancy import scope
+from tenants import services
+from tenants.models import ContactRoute, Council
+
+DEMO_PASSWORD = "demo-password-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    roles: tuple[tuple[str, str], ...]
+    host_admin: bool = False
+
+    @property
+    def description(self) -> str:
+        if self.host_admin:
+            return "host administrator (no casework)"
+        return ", ".join(f"{role} @ {slug}" for slug, role in self.roles)
+
+
+COUNCILS = (
+    dict(
+        slug="fenmoor",
+        name="Fenmoor District Council",
+        nation="england",
+        procedures=["conduct-complaint", "confidential-report", "member-officer-protocol"],
+        brand_colour="#00703c",
+    ),
+    dict(
+        slug="ashby-marsh",
+        name="Ashby Marsh Town Council",
+        nation="england",
+        procedures=["conduct-complaint", "member-officer-protocol"],
+        brand_colour="#1d70b8",
+    ),
+    dict(
+        slug="little-hadley",
+        name="Little Hadley Parish Council",
+        nation="england",
+        procedures=["conduct-complaint"],
+        brand_colour="#4c2c92",
+    ),
+    dict(
+        slug="cwm-aur",
+        name="Cwm Aur Community Council",
+        name_cy="Cyngor Cymuned Cwm Aur",
+        nation="wales",
+        procedures=["ombudsman-referral", "local-resolution", "member-officer-protocol"],
+        brand_colour="#b10e1e",
+    ),
+)
+ENGLISH = ("fenmoor", "ashby-marsh", "little-hadley")
+ALL = (*ENGLISH, "cwm-aur")
+
+ACCOUNTS = (
+    DemoAccount("admin@fenmoor.example.org", "Hana Host", (), host_admin=True),
+    DemoAccount(
+        "monitoring.officer@fenmoor.example.org",
+        "Morgan Price",
+        tuple((s, "monitoring-officer") for s in ALL),
+    ),
+    DemoAccount(
+        "deputy.mo@fenmoor.example.org",
+        "Dev Patel",
+        tuple((s, "deputy-monitoring-officer") for s in ALL),
+    ),
+    DemoAccount(
+        "independent.person@fenmoor.example.org",
+        "Iris Ward",
+        tuple((s, "independent-person") for s in ENGLISH),
+    ),
+    DemoAccount(
+        "investigator@fenmoor.example.org", "Ian Stone", (("ashby-marsh", "investigating-officer"),)
+    ),
+    DemoAccount("clerk@ashby-marsh.example.org", "Claire Banks", (("ashby-marsh", "clerk"),)),
+    DemoAccount("clerk@cwm-aur.example.org", "Gwen Rhys", (("cwm-aur", "clerk"),)),
+    DemoAccount("chair@ashby-marsh.example.org", "Charles Hart", (("ashby-marsh", "chair"),)),
+    DemoAccount("panel.member@fenmoor.example.org", "Pat Lowe", (("fenmoor", "panel-member"),)),
+)
+
+
+def _routes(council: Council) -> list[ContactRoute]:
+    domain = f"{council.slug}.example.org"
+    common = [
+        ContactRoute(
+            kind="monitoring-officer",
+            name="Monitoring Officer, Fenmoor District Council",
+            name_cy="Swyddog Monitro, Cyngor Dosbarth Fenmoor",
+            purpose="Complaints that a councillor has breached the Code of Conduct.",
+            email="monitoringofficer@fenmoor.example.org",
+            phone="01632 960000",
+            address="Fenmoor Hall, Market Street, Fenmoor, FN1 1AA",
+            hours="Monday to Friday, 9am to 5pm",
+        ),
+        ContactRoute(
+            kind="safeguarding-duty",
+            name="Safeguarding duty team",
+            purpose="If you are worried about the safety of a child or an adult at risk.",
+            phone="01632 960100",
+            hours="Monday to Friday, 8:30am to 5pm",
+        ),
+        ContactRoute(
+            kind="out-of-hours",
+            name="Out-of-hours emergency team",
+            purpose="Safeguarding concerns outside office hours.",
+            phone="01632 960999",
+            hours="Evenings, weekends and bank holidays",
+        ),
+        ContactRoute(
+            kind="police",
+            name="Police",
+            purpose="If someone is in immediate danger call 999. Otherwise call 101.",
+            phone="101",
+        ),
+        ContactRoute(
+            kind="whistleblowing",
+            name="Whistleblowing policy",
+            purpose="For officers and contractors raising concerns about wrongdoing at work.",
+            web_link="https://fenmoor.example.org/whistleblowing",
+        ),
+    ]
+    if council.slug != "fenmoor":
+        common.insert(
+            1,
+            ContactRoute(
+                kind="clerk",
+                name=f"Clerk to {council.name}",
+                purpose="Concerns about council officers, and general enquiries.",
+                email=f"clerk@{domain}",
+                phone="01632 960200",
+                hours="Tuesday and Thursday, 10am to 2pm",
+            ),
+        )
+        common.insert(
+            2,
+            ContactRoute(
+                kind="chair",
+                name=f"Chair of {council.name}",
+                purpose="Concerns about the clerk.",
+                email=f"chair@{domain}",
+            ),
+        )
+    if council.nation == "wales":
+        common.append(
+            ContactRoute(
+                kind="ombudsman",
+                name="Public Services Ombudsman for Wales",
+                name_cy="Ombwdsmon Gwasanaethau Cyhoeddus Cymru",
+                purpose="Complaints that a councillor has breached the Code of Conduct.",
+                purpose_cy="Cwynion bod cynghorydd wedi torri'r Cod Ymddygiad.",
+                phone="0300 790 0203",
+                web_link="https://www.ombudsman.wales",
+            )
+        )
+    for i, route in enumerate(common):
+        route.position = i
+    return common
+
+
+CASES = (
+    (
+        "ashby-marsh",
+        dict(
+            title="Ms",
+            first_name="Alex",
+            last_name="Jones",
+            email="alex.jones@example.com",
+            preferred_contact="email",
+            address="",
+            phone="",
+            details="At the town council meeting the councillor shouted at a member of the public "
+            "and called them 'a liar' in front of the meeting.",
+            obligations="Treating others with respect.",
+            incident_dates="Town council meeting on the second Tuesday of last month",
+            witnesses="Other members of the public at the meeting.",
+            outcome_sought="An apology.",
+            confidentiality="no",
+            confidentiality_reasons="",
+            help_needed="",
+            declaration=True,
+            members=[
+                dict(
+                    title="Cllr",
+                    first_name="Robin",
+                    last_name="Gale",
+                    authority="Ashby Marsh Town Council",
+                )
+            ],
+        ),
+        3,
+    ),
+    (
+        "ashby-marsh",
+        dict(
+            title="",
+            first_name="Sam",
+            last_name="Okafor",
+            email="sam.okafor@example.com",
+            preferred_contact="email",
+            address="",
+            phone="",
+            details="Two councillors posted personal information about me on social media.",
+            obligations="Confidentiality; respect.",
+            incident_dates="Early this year",
+            witnesses="",
+            outcome_sought="The posts removed.",
+            confidentiality="yes",
+            confidentiality_reasons="I fear reprisals from neighbours.",
+            help_needed="Large print letters, please.",
+            declaration=True,
+            members=[
+                dict(
+                    title="Cllr",
+                    first_name="Jo",
+                    last_name="Mills",
+                    authority="Ashby Marsh Town Council",
+                ),
+                dict(
+                    title="Cllr",
+                    first_name="Lee",
+                    last_name="Grant",
+                    authority="Ashby Marsh Town Council",
+                ),
+            ],
+        ),
+        1,
+    ),
+    (
+        "little-hadley",
+        dict(
+            title="Mr",
+            first_name="Peter",
+            last_name="Quinn",
+            email="",
+            preferred_contact="post",
+            address="2 Church Lane, Little Hadley, FN9 9ZZ",
+            phone="01632 960555",
+            details="The councillor voted on a planning application for his brother's land.",
+            obligations="Declaring interests.",
+            incident_dates="Parish council meeting in March",
+            witnesses="The minutes record the vote.",
+            outcome_sought="An investigation.",
+            confidentiality="no",
+            confidentiality_reasons="",
+            help_needed="",
+            declaration=True,
+            members=[
+                dict(
+                    title="Cllr",
+                    first_name="Tom",
+                    last_name="Reeve",
+                    authority="Little Hadley Parish Council",
+                )
+            ],
+        ),
+        10,
+    ),
+)
+
+
+def load() -> list[DemoAccount]:
+    """Create the demo district (once); returns the demo accounts."""
+    if services.council_by_slug("fenmoor") is not None:
+        return list(ACCOUNTS)
+    councils: dict[str, Council] = {}
+    for spec in COUNCILS:
+        council = services.create_council(**spec)
+        council.routes = _routes(council)
+        councils[council.slug] = council
+    for account in ACCOUNTS:
+        services.create_user(
+            email=account.email,
+            password=DEMO_PASSWORD,
+            full_name=account.name,
+            host_admin=account.host_admin,
+            roles=[(councils[slug], role) for slug, role in account.roles],
+        )
+    db.session.flush()
+    for slug, data, days_ago in CASES:
+        council = councils[slug]
+        with scope({council.id}):
+            draft = complaints.new_draft(council, "en")
+            draft.data = data
+            complaints.submit(council, draft, received_at=utcnow() - timedelta(days=days_ago))
+    db.session.commit()
+    return list(ACCOUNTS)

@@ -1,0 +1,83 @@
+"""Who is emailed when a complaint arrives, and with how little."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conduct.models import Case
+from conduct.procedures import PROCEDURES
+from core.db import db
+from core.outbox import queue_email
+from core.outbox_models import OutboxMessage
+from tenants.models import ContactRoute, Council, RoleGrant, User
+from tenants.roles import HANDLING_ROLES
+from tenants.routes_catalogue import HANDLING_ROUTE_KINDS
+from tenants.services import external_url
+
+
+def handling_route(council: Council) -> ContactRoute | None:
+    """The council's route that receives new complaints (Monitoring Officer, else clerk)."""
+    for kind in HANDLING_ROUTE_KINDS:
+        route = council.route(kind)
+        if route is not None and route.email:
+            return route
+    return None
+
+
+def handling_recipients(council: Council) -> list[str]:
+    route = handling_route(council)
+    if route is not None:
+        return [route.email]
+    users = db.session.scalars(
+        select(User)
+        .join(RoleGrant)
+        .where(RoleGrant.council_id == council.id, RoleGrant.role.in_(HANDLING_ROLES))
+        .where(User.active.is_(True))
+        .order_by(User.email)
+    ).unique()
+    return [u.email for u in users]
+
+
+def _acknowledge_by_email(case: Case) -> bool:
+    # seed 003 guidance: email is used where given, unless post was asked for.
+    return bool(case.complainant_email) and case.preferred_contact != "post"
+
+
+def complaint_received(council: Council, case: Case) -> list[OutboxMessage]:
+    """Queue the complainant's acknowledgement and the handling officer's notice."""
+    route = handling_route(council)
+    reply_to = route.email if route else None
+    procedure = PROCEDURES[case.procedure_key]
+    messages: list[OutboxMessage] = []
+    if _acknowledge_by_email(case):
+        messages.append(
+            queue_email(
+                kind="acknowledgement",
+                recipient=case.complainant_email,
+                template="complaint_acknowledgement",
+                language=case.language,
+                council_id=council.id,
+                case_id=case.id,
+                reply_to=reply_to,
+                case=case,
+                council=council,
+                route=route,
+                timescales=procedure.timescales,
+            )
+        )
+    link = external_url("staff.case", case_id=case.id)
+    for recipient in handling_recipients(council):
+        messages.append(
+            queue_email(
+                kind="new-complaint",
+                recipient=recipient,
+                template="complaint_staff_notice",
+                council_id=council.id,
+                case_id=case.id,
+                case=case,
+                council=council,
+                link=link,
+                acknowledge_by_post=not _acknowledge_by_email(case),
+            )
+        )
+    return messages

@@ -1,0 +1,268 @@
+"""A council's public pages: the landing page, route finder and the complaint form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
+
+from conduct import complaints
+from conduct.forms import MAX_MEMBERS, ComplaintForm
+from conduct.procedures import PROCEDURES, PUBLIC_FORM_PROCEDURE
+from conduct.uploads import ALLOWED_DESCRIPTION, UploadError, evidence_from, store_upload
+from core.db import db
+from core.extensions import csrf
+from core.outbox import deliver_after_response
+from core.rendering import render
+from core.tenancy import set_scope
+from tenants.forms import CSRFOnlyForm
+from tenants.routes_catalogue import SAFEGUARDING_ROUTE_KINDS
+from tenants.services import council_by_slug
+
+bp = Blueprint("public", __name__, url_prefix="/<council>")
+
+CONCERNS = ("councillor", "officer", "safety", "other")
+_DRAFTS = "complaint_drafts"
+_SUBMITTED = "submitted_reference"
+
+
+@bp.url_value_preprocessor
+def _load_council(_endpoint: str | None, values: dict | None) -> None:
+    slug = (values or {}).pop("council", None)
+    council = council_by_slug(slug) if slug else None
+    if council is None:
+        abort(404)
+    g.council = council
+    set_scope({council.id})
+
+
+@bp.url_defaults
+def _add_council(endpoint: str, values: dict) -> None:
+    if "council" not in values and "council" in g:
+        values["council"] = g.council.slug
+
+
+@bp.context_processor
+def _council_context() -> dict:
+    # g.council is missing when the council itself was not found (the 404 page).
+    return {"council": g.get("council"), "procedures": PROCEDURES}
+
+
+@bp.get("/")
+def landing():
+    return render("public/landing.html", concerns=CONCERNS, error=None)
+
+
+@bp.get("/help")
+def route_finder():
+    """Answer to "What is your concern about?": which route fits, with its contact details."""
+    concern = request.args.get("concern")
+    if concern not in CONCERNS:
+        return render("public/landing.html", status=400, concerns=CONCERNS, error="concern")
+    council = g.council
+    safeguarding = [r for r in council.routes if r.kind in SAFEGUARDING_ROUTE_KINDS]
+    return render(
+        "public/route_finder.html",
+        concern=concern,
+        safeguarding_routes=safeguarding,
+        takes_form=council.enables(PUBLIC_FORM_PROCEDURE),
+    )
+
+
+def _draft_token() -> str | None:
+    return session.get(_DRAFTS, {}).get(str(g.council.id))
+
+
+def _remember_draft(token: str) -> None:
+    drafts = dict(session.get(_DRAFTS, {}))
+    drafts[str(g.council.id)] = token
+    session[_DRAFTS] = drafts
+
+
+def _forget_draft() -> None:
+    drafts = dict(session.get(_DRAFTS, {}))
+    drafts.pop(str(g.council.id), None)
+    session[_DRAFTS] = drafts
+
+
+def _form_from_draft(draft) -> ComplaintForm:
+    data = dict(draft.data) if draft else {}
+    if not data:
+        data = {"members": [{"authority": g.council.display_name}]}
+    return ComplaintForm(data=data)
+
+
+def _keep_uploads(form: ComplaintForm, draft) -> None:
+    """Store every acceptable file now, so a failed validation never loses one."""
+    errors = []
+    uploads = [f for f in request.files.getlist(form.evidence.name) if f and f.filename]
+    limit = current_app.config["MAX_UPLOAD_FILES"]
+    room = limit - len(draft.files)
+    for upload in uploads:
+        if room <= 0:
+            errors.append(f"{upload.filename}: " + _("You can upload up to %(n)d files", n=limit))
+            continue
+        try:
+            stored = store_upload(upload)
+        except UploadError as error:
+            errors.append(f"{upload.filename}: {error.message}")
+            continue
+        evidence = evidence_from(stored, g.council.id)
+        evidence.draft = draft
+        db.session.add(evidence)
+        room -= 1
+    form.evidence.errors = errors
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself, so a stale token keeps every answer
+def complaint_form():
+    council = g.council
+    if not council.enables(PUBLIC_FORM_PROCEDURE):
+        return render("public/no_form.html")
+    draft = complaints.find_draft(_draft_token())
+    if request.method == "GET":
+        return render(
+            "public/complaint_form.html",
+            form=_form_from_draft(draft),
+            draft=draft,
+            allowed=ALLOWED_DESCRIPTION,
+        )
+
+    form = ComplaintForm()
+    if not _csrf_valid():
+        # Nothing is stored from a request we cannot trust; everything typed is shown again.
+        form.validate()
+        form.csrf_token.errors = [_expired_message()]
+        return render(
+            "public/complaint_form.html",
+            status=400,
+            form=form,
+            draft=draft,
+            allowed=ALLOWED_DESCRIPTION,
+        )
+    if draft is None:
+        draft = complaints.new_draft(council, str(get_locale()))
+        _remember_draft(draft.token)
+    action = request.form.get("action", "continue")
+    _keep_uploads(form, draft)
+
+    if action == "add-member" and len(form.members) < MAX_MEMBERS:
+        form.members.append_entry({"authority": council.display_name})
+        _save(draft, form)
+        return render(
+            "public/complaint_form.html", form=form, draft=draft, allowed=ALLOWED_DESCRIPTION
+        )
+    if action.startswith("remove-member-") and len(form.members) > 1:
+        index = action.removeprefix("remove-member-")
+        if index.isdigit() and int(index) < len(form.members):
+            _remove_member(form, int(index))
+        _save(draft, form)
+        return render(
+            "public/complaint_form.html", form=form, draft=draft, allowed=ALLOWED_DESCRIPTION
+        )
+
+    upload_errors = list(form.evidence.errors)
+    valid = form.validate()
+    form.evidence.errors = upload_errors
+    _save(draft, form)
+    if valid and not upload_errors:
+        db.session.commit()
+        return redirect(url_for("public.check_answers"), 303)
+    db.session.commit()  # keep the answers and any files that were accepted
+    return render(
+        "public/complaint_form.html",
+        status=400,
+        form=form,
+        draft=draft,
+        allowed=ALLOWED_DESCRIPTION,
+    )
+
+
+def _csrf_valid() -> bool:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+def _expired_message() -> str:
+    return _(
+        "This form had expired or was not sent from this website. Check your answers "
+        "and send the form again."
+    )
+
+
+def _remove_member(form: ComplaintForm, index: int) -> None:
+    entries = [e for i, e in enumerate(form.members.entries) if i != index]
+    form.members.entries = entries
+    form.members.last_index = len(entries) - 1
+
+
+def _save(draft, form: ComplaintForm) -> None:
+    draft.data = complaints.draft_data_from_form(form)
+    draft.language = str(get_locale())
+
+
+@bp.route("/complaints/check", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself (see complaint_form)
+def check_answers():
+    council = g.council
+    draft = complaints.find_draft(_draft_token())
+    if draft is None or not council.enables(PUBLIC_FORM_PROCEDURE):
+        if (session.get(_SUBMITTED) or {}).get("council") == council.id:
+            return redirect(url_for("public.confirmation"), 303)  # e.g. a double click
+        return redirect(url_for("public.complaint_form"), 303)
+    # Re-check the stored answers (not the request): a draft may be old or incomplete.
+    form = ComplaintForm(formdata=None, data=draft.data, meta={"csrf": False})
+    if not form.validate():
+        # Answers changed or incomplete (e.g. an old draft): back to the form with errors.
+        return render(
+            "public/complaint_form.html",
+            status=400,
+            form=form,
+            draft=draft,
+            allowed=ALLOWED_DESCRIPTION,
+        )
+    confirm = CSRFOnlyForm()
+    if request.method == "POST":
+        if confirm.validate_on_submit():
+            submission = complaints.submit(council, draft)
+            db.session.commit()
+            deliver_after_response(submission.message_ids)
+            _forget_draft()
+            session[_SUBMITTED] = {"council": council.id, "reference": submission.case.reference}
+            return redirect(url_for("public.confirmation"), 303)
+        expired = _expired_message()
+    else:
+        expired = None
+    return render(
+        "public/check_answers.html",
+        status=400 if expired else 200,
+        sections=complaints.answer_sections(draft),
+        confirm=confirm,
+        expired=expired,
+    )
+
+
+@bp.post("/complaints/files/<int:file_id>/remove")
+def remove_file(file_id: int):
+    draft = complaints.find_draft(_draft_token())
+    if draft is None or not complaints.remove_draft_file(draft, file_id):
+        abort(404)
+    db.session.commit()
+    back = (
+        "public.check_answers" if request.form.get("back") == "check" else "public.complaint_form"
+    )
+    return redirect(url_for(back), 303)
+
+
+@bp.get("/complaints/submitted")
+def confirmation():
+    submitted = session.get(_SUBMITTED)
+    if not submitted or submitted.get("council") != g.council.id:
+        return redirect(url_for("public.complaint_form"), 303)
+    return render("public/confirmation.html", reference=submitted["reference"])

@@ -1,0 +1,143 @@
+"""Evidence uploads: checked by size and by content, stored under random names."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
+
+from conduct.models import EvidenceFile
+
+# extension -> MIME type the content must be detected as (None: plain text).
+ALLOWED: dict[str, str | None] = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "heic": "image/heic",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "rtf": "application/rtf",
+    "txt": None,
+}
+ALLOWED_DESCRIPTION = _l("PDF, Word, OpenDocument, RTF, plain text, JPG, PNG, GIF or HEIC")
+_CHUNK = 64 * 1024
+
+
+class UploadError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    storage_key: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def storage_path(storage_key: str) -> Path:
+    """Where a file lives: derived from its random key only, never from a name we were given."""
+    if not storage_key.isalnum():
+        raise ValueError("bad storage key")
+    return Path(current_app.config["UPLOAD_FOLDER"]) / storage_key[:2] / storage_key
+
+
+def _display_name(filename: str) -> str:
+    name = os.path.basename(filename.replace("\\", "/")).strip()
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/|?*')
+    return (name or "file")[:255]
+
+
+def _detected_type(extension: str, head: bytes, path: Path) -> str:
+    expected = ALLOWED[extension]
+    if expected is None:
+        if b"\x00" in head:
+            raise UploadError(str(_l("The selected file is not a plain text file")))
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                path.read_bytes().decode("cp1252")
+            except UnicodeDecodeError:
+                raise UploadError(str(_l("The selected file is not a plain text file"))) from None
+        return "text/plain"
+    kind = filetype.guess(str(path))
+    # Word 97 files and RTF are not always recognised by magic numbers alone.
+    if extension == "rtf" and head.startswith(b"{\\rtf"):
+        return expected
+    if extension == "doc" and head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return expected
+    if kind is None or kind.mime != expected:
+        raise UploadError(
+            str(_l("The selected file's contents do not match its type (.%(ext)s)", ext=extension))
+        )
+    return expected
+
+
+def store_upload(upload: FileStorage) -> StoredUpload:
+    """Check and store one uploaded file, or raise UploadError saying why not."""
+    original = _display_name(upload.filename or "")
+    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    if extension not in ALLOWED:
+        raise UploadError(
+            str(_l("The selected file must be a %(types)s", types=ALLOWED_DESCRIPTION))
+        )
+    limit = current_app.config["MAX_UPLOAD_FILE_BYTES"]
+    key = secrets.token_hex(16)
+    path = storage_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    try:
+        with open(path, "xb") as out:
+            while chunk := upload.stream.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise UploadError(
+                        str(
+                            _l(
+                                "The selected file must be smaller than %(mb)d MB",
+                                mb=limit // (1024 * 1024),
+                            )
+                        )
+                    )
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise UploadError(str(_l("The selected file is empty")))
+        content_type = _detected_type(extension, head, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return StoredUpload(key, original, content_type, size, digest.hexdigest())
+
+
+def evidence_from(stored: StoredUpload, council_id: int) -> EvidenceFile:
+    return EvidenceFile(
+        council_id=council_id,
+        storage_key=stored.storage_key,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+
+
+def delete_stored(storage_key: str) -> None:
+    storage_path(storage_key).unlink(missing_ok=True)

@@ -1,0 +1,106 @@
+"""Configuration read from the environment (SPEC "Stable interfaces")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'conduct.sqlite'}"
+    # Heroku-style URLs and plain "postgresql://" both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Production-safe defaults; every secret comes from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+
+    # Absolute base of links in emails ("http://localhost:5000" when unset and
+    # no request is active).
+    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
+    # flask-mail opens SMTP without a timeout (flask-mail #114); ours sets one.
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    # Deliver freshly queued mail once the response has gone to the browser;
+    # whatever fails stays queued for `flask outbox send` / the scheduler.
+    OUTBOX_DELIVER_AFTER_RESPONSE = _bool("OUTBOX_DELIVER_AFTER_RESPONSE", True)
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    MAX_UPLOAD_FILE_BYTES = int(os.environ.get("MAX_UPLOAD_FILE_BYTES", str(10 * 1024 * 1024)))
+    MAX_UPLOAD_FILES = 10
+    # The whole request may carry more than one file's limit so that an
+    # oversized file reaches the form and is rejected at its field, with
+    # everything else the person typed kept.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(100 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+
+    PASSWORD_RESET_HOURS = 2
+    ACCOUNT_INVITE_HOURS = 72
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/London"
+    LANGUAGES = ("en", "cy")
+    CASE_LIST_PAGE_SIZE = 25
+
+
+class DevelopmentConfig(Config):
+    """Local run with demo data: plain HTTP on localhost."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+
+class TestConfig(Config):
+    """Used by the test suite; the fixtures fill in the database and folders."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SESSION_COOKIE_SECURE = False
+    BASE_URL = "http://localhost"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1  # nothing listens; tests that need mail start a real SMTP server
+    MAIL_TIMEOUT_SECONDS = 5.0
+    OUTBOX_DELIVER_AFTER_RESPONSE = False
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by APP_ENV (default production)."""
+    return CONFIGS.get(os.environ.get("APP_ENV", "production"), Config)

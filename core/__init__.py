@@ -1,0 +1,1 @@
+"""Infrastructure shared by every area: app factory, database, tenancy, mail outbox, rendering."""

@@ -1,0 +1,121 @@
+"""The application factory: one place that assembles configuration, extensions and areas."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+import config as config_module
+from core import errors, labels, outbox
+from core.db import configure_engines, db
+from core.extensions import babel, csrf, htmx, login_manager, migrate
+from core.i18n import select_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the app from a config class (default: from APP_ENV) and optional overrides."""
+    app = Flask(
+        "conduct_casework",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    base = config_module.config_from_env()
+    overrides: dict[str, Any] = {}
+    if isinstance(config, type):
+        base = config
+    elif isinstance(config, dict):
+        overrides = config
+    app.config.from_object(base)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment")
+    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    _init_extensions(app)
+    _init_templates(app)
+    _register_areas(app)
+    errors.register(app)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    configure_engines(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    outbox.mail.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+    WTFormsHelpers(app)
+    labels.register(app)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"current_language": str(get_locale())}
+
+
+def _register_areas(app: Flask) -> None:
+    from conduct.cli import register_cli as register_conduct_cli
+    from conduct.public import bp as public_bp
+    from conduct.staff import bp as staff_bp
+    from core.cli import register_cli as register_core_cli
+    from core.home import bp as home_bp
+    from tenants.admin import bp as admin_bp
+    from tenants.auth import bp as auth_bp
+    from tenants.cli import register_cli as register_tenants_cli
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(staff_bp)
+    # Last: its /<council>/ prefix would otherwise shadow the fixed paths above.
+    app.register_blueprint(public_bp)
+    register_core_cli(app)
+    register_tenants_cli(app)
+    register_conduct_cli(app)

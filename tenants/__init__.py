@@ -1,0 +1,1 @@
+"""Councils (tenants), their contact routes, staff users and roles."""

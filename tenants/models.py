@@ -1,0 +1,175 @@
+"""Councils (tenants), their contact routes and procedures, staff users and their roles."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, db, utcnow
+
+NATIONS = ("england", "wales", "scotland", "northern-ireland")
+
+
+class Council(db.Model):
+    __tablename__ = "councils"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    # Short code at the front of case references, e.g. ASH-2026-0001.
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    nation: Mapped[str] = mapped_column(String(20))
+    brand_colour: Mapped[str] = mapped_column(String(7), default="#1d70b8")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    procedures: Mapped[list[CouncilProcedure]] = relationship(
+        back_populates="council", cascade="all, delete-orphan", order_by="CouncilProcedure.key"
+    )
+    routes: Mapped[list[ContactRoute]] = relationship(
+        back_populates="council",
+        cascade="all, delete-orphan",
+        order_by="(ContactRoute.position, ContactRoute.id)",
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "nation IN ('england', 'wales', 'scotland', 'northern-ireland')", name="nation"
+        ),
+    )
+
+    @property
+    def procedure_keys(self) -> list[str]:
+        return [p.key for p in self.procedures]
+
+    def enables(self, key: str) -> bool:
+        return key in self.procedure_keys
+
+    @property
+    def display_name(self) -> str:
+        """The council's name in the current language (Welsh where it has one)."""
+        if self.name_cy and str(get_locale()) == "cy":
+            return self.name_cy
+        return self.name
+
+    def route(self, kind: str) -> ContactRoute | None:
+        return next((r for r in self.routes if r.kind == kind), None)
+
+
+class CouncilProcedure(db.Model):
+    __tablename__ = "council_procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+
+    council: Mapped[Council] = relationship(back_populates="procedures")
+
+    __table_args__ = (UniqueConstraint("council_id", "key"),)
+
+
+class ContactRoute(db.Model):
+    """A named way to raise a concern: who, how to reach them, and when."""
+
+    __tablename__ = "contact_routes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(
+        ForeignKey("councils.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    name_cy: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    purpose_cy: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[str | None] = mapped_column(String(200))
+    web_link: Mapped[str | None] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    council: Mapped[Council] = relationship(back_populates="routes")
+
+    def localised(self, field: str) -> str:
+        welsh = getattr(self, f"{field}_cy", None)
+        if welsh and str(get_locale()) == "cy":
+            return welsh
+        return getattr(self, field) or ""
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_host_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def council_ids_with(self, roles: frozenset[str] | set[str]) -> set[int]:
+        return {g.council_id for g in self.roles if g.role in roles}
+
+    def has_role(self, council_id: int, role: str) -> bool:
+        return any(g.council_id == council_id and g.role == role for g in self.roles)
+
+
+class RoleGrant(db.Model):
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    council_id: Mapped[int] = mapped_column(
+        ForeignKey("councils.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    council: Mapped[Council] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("user_id", "council_id", "role"),)
+
+
+class PasswordToken(db.Model):
+    """A single-use, expiring link to set a password (reset or new account)."""
+
+    __tablename__ = "password_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Only a hash is stored: the database alone cannot be used to reset a password.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # "reset" or "invite"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,280 @@
+"""Councils, users and roles: the operations the web UI and the CLI share."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from conduct.procedures import PROCEDURES
+from core.db import db, utcnow
+from core.outbox import queue_email
+from core.outbox_models import OutboxMessage
+from tenants.models import NATIONS, Council, CouncilProcedure, PasswordToken, RoleGrant, User
+from tenants.roles import ROLES
+
+_hasher = PasswordHasher()
+
+# Paths the application itself uses at the top level; no council may take them.
+RESERVED_SLUGS = frozenset(
+    {"admin", "cases", "login", "logout", "password", "static", "account", "api", "health"}
+)
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+MIN_PASSWORD_LENGTH = 12
+
+
+class ValidationError(ValueError):
+    """Bad input for an operation; ``field`` names what was wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# --- councils -----------------------------------------------------------------
+
+
+def check_slug(slug: str) -> str:
+    slug = slug.strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise ValidationError(
+            "slug",
+            str(_l("Use lower-case letters, numbers and hyphens only, like ashby-marsh")),
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValidationError("slug", str(_l("That address is used by the service itself")))
+    return slug
+
+
+def check_procedures(keys: Iterable[str]) -> list[str]:
+    keys = list(dict.fromkeys(keys))
+    unknown = [k for k in keys if k not in PROCEDURES]
+    if unknown:
+        raise ValidationError(
+            "procedures", str(_l("Unknown procedure: %(keys)s", keys=", ".join(unknown)))
+        )
+    if not keys:
+        raise ValidationError("procedures", str(_l("Choose at least one procedure")))
+    return keys
+
+
+def _unique_code(slug: str) -> str:
+    letters = re.sub(r"[^A-Z0-9]", "", slug.upper())
+    words = [w for w in slug.upper().split("-") if w]
+    base = ("".join(w[0] for w in words) if len(words) >= 3 else letters)[:4] or "C"
+    taken = set(db.session.scalars(select(Council.code).where(Council.code.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def create_council(
+    *,
+    slug: str,
+    name: str,
+    nation: str,
+    procedures: Iterable[str],
+    name_cy: str | None = None,
+    brand_colour: str | None = None,
+) -> Council:
+    slug = check_slug(slug)
+    if not name.strip():
+        raise ValidationError("name", str(_l("Enter the council's name")))
+    if nation not in NATIONS:
+        raise ValidationError(
+            "nation", str(_l("Choose England, Wales, Scotland or Northern Ireland"))
+        )
+    keys = check_procedures(procedures)
+    if db.session.scalar(select(Council.id).where(Council.slug == slug)):
+        raise ValidationError("slug", str(_l("A council already uses that address")))
+    council = Council(
+        slug=slug,
+        code=_unique_code(slug),
+        name=name.strip(),
+        name_cy=(name_cy or "").strip() or None,
+        nation=nation,
+        brand_colour=brand_colour or "#1d70b8",
+    )
+    council.procedures = [CouncilProcedure(key=k) for k in keys]
+    db.session.add(council)
+    db.session.flush()
+    return council
+
+
+def set_procedures(council: Council, keys: Iterable[str]) -> None:
+    wanted = check_procedures(keys)
+    current = {p.key: p for p in council.procedures}
+    council.procedures = [current.get(k) or CouncilProcedure(key=k) for k in wanted]
+
+
+def council_by_slug(slug: str) -> Council | None:
+    return db.session.scalar(select(Council).where(Council.slug == slug))
+
+
+# --- users and roles --------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValidationError(
+            "email", str(_l("Enter an email address in the correct format, like name@example.com"))
+        ) from error
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            "password",
+            str(_l("Password must be %(n)d characters or more", n=MIN_PASSWORD_LENGTH)),
+        )
+    if len(password) > 256:
+        raise ValidationError("password", str(_l("Password must be 256 characters or fewer")))
+    return password
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Check a password in constant work whether or not the account exists."""
+    stored = user.password_hash if user and user.password_hash else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if stored is None or user is None:
+        return False
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def parse_role(spec: str) -> tuple[str, str]:
+    """``COUNCIL-SLUG:ROLE`` as the CLI takes it."""
+    slug, sep, role = spec.partition(":")
+    if not sep or not slug or not role:
+        raise ValidationError("role", f"role must be COUNCIL-SLUG:ROLE, got {spec!r}")
+    if role not in ROLES:
+        raise ValidationError("role", f"unknown role {role!r}; one of: {', '.join(ROLES)}")
+    return slug, role
+
+
+def create_user(
+    *,
+    email: str,
+    password: str | None = None,
+    full_name: str = "",
+    host_admin: bool = False,
+    roles: Iterable[tuple[Council, str]] = (),
+) -> User:
+    email = normalise_email(email)
+    if user_by_email(email):
+        raise ValidationError("email", str(_l("An account with that email address already exists")))
+    user = User(email=email, full_name=full_name.strip(), is_host_admin=host_admin)
+    if password is not None:
+        user.password_hash = hash_password(check_password(password))
+    db.session.add(user)
+    db.session.flush()
+    for council, role in roles:
+        grant_role(user, council, role)
+    return user
+
+
+def grant_role(user: User, council: Council, role: str) -> RoleGrant:
+    if role not in ROLES:
+        raise ValidationError("role", str(_l("Choose a role")))
+    existing = next((g for g in user.roles if g.council_id == council.id and g.role == role), None)
+    if existing:
+        return existing
+    grant = RoleGrant(user=user, council=council, role=role)
+    user.roles.append(grant)
+    db.session.flush()
+    return grant
+
+
+# --- password links ---------------------------------------------------------
+
+
+def issue_password_link(user: User, purpose: str = "reset") -> tuple[str, OutboxMessage]:
+    """Create a single-use token and queue the email with its link."""
+    hours = current_app.config[
+        "ACCOUNT_INVITE_HOURS" if purpose == "invite" else "PASSWORD_RESET_HOURS"
+    ]
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordToken(
+            user=user,
+            token_hash=PasswordToken.hash(token),
+            purpose=purpose,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    link = external_url("auth.reset_password", token=token)
+    message = queue_email(
+        kind=f"password-{purpose}",
+        recipient=user.email,
+        template="password_invite" if purpose == "invite" else "password_reset",
+        link=link,
+        hours=hours,
+        user=user,
+    )
+    db.session.flush()
+    return token, message
+
+
+def redeem_password_token(token: str) -> PasswordToken | None:
+    """The live token for this string, or None if unknown, used or expired."""
+    row = db.session.scalar(
+        select(PasswordToken).where(PasswordToken.token_hash == PasswordToken.hash(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def set_password_with_token(row: PasswordToken, password: str) -> User:
+    user = row.user
+    user.password_hash = hash_password(check_password(password))
+    now = utcnow()
+    # Every other outstanding link for this account dies with this one.
+    for other in db.session.scalars(
+        select(PasswordToken).where(
+            PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None)
+        )
+    ):
+        other.used_at = now
+    row.used_at = now
+    return user
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for emails, based on BASE_URL when it is set."""
+    base = current_app.config.get("BASE_URL")
+    if has_request_context():
+        if base:
+            return base + url_for(endpoint, **values)
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://localhost"):
+        return url_for(endpoint, _external=True, **values)
