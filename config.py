@@ -46,6 +46,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
+    # Tests deliver to a real SMTP server too; flask-mail would otherwise
+    # silently drop mail whenever TESTING is on.
+    MAIL_SUPPRESS_SEND = False
     # flask-mail opens SMTP without a timeout (flask-mail #114); ours sets one.
     MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
     # Deliver freshly queued mail once the response has gone to the browser;

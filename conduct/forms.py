@@ -22,7 +22,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from core.formutil import choices
 
 MAX_MEMBERS = 10
 NAME_MAX = 100
@@ -111,9 +113,9 @@ class ComplaintForm(FlaskForm):
     )
     preferred_contact = RadioField(
         _l("Preferred form of contact"),
-        choices=[("email", _l("Email")), ("post", _l("Post")), ("phone", _l("Telephone"))],
+        choices=choices([("email", _l("Email")), ("post", _l("Post")), ("phone", _l("Telephone"))]),
         widget=GovRadioInput(),
-        validators=[InputRequired(_l("Select how you would prefer us to contact you"))],
+        validators=[DataRequired(_l("Select how you would prefer us to contact you"))],
     )
 
     # 2. Your complaint
@@ -162,9 +164,9 @@ class ComplaintForm(FlaskForm):
     # 3. Confidentiality
     confidentiality = RadioField(
         _l("Are you requesting that your identity is kept confidential?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
         widget=GovRadioInput(),
-        validators=[InputRequired(_l("Select yes if you want your identity kept confidential"))],
+        validators=[DataRequired(_l("Select yes if you want your identity kept confidential"))],
     )
     confidentiality_reasons = TextAreaField(
         _l(
@@ -239,11 +241,13 @@ class StaffCaseFilterForm(Form):
     council = SelectField(_l("Council"), widget=GovSelect(), validate_choice=False)
     sort = SelectField(
         _l("Sort by"),
-        choices=[
-            ("newest", _l("Newest first")),
-            ("oldest", _l("Oldest first")),
-            ("reference", _l("Reference")),
-        ],
+        choices=choices(
+            [
+                ("newest", _l("Newest first")),
+                ("oldest", _l("Oldest first")),
+                ("reference", _l("Reference")),
+            ]
+        ),
         widget=GovSelect(),
         validate_choice=False,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,6 +13,7 @@ from conduct.forms import StaffCaseFilterForm
 from conduct.models import Case, EvidenceFile
 from conduct.uploads import storage_path
 from core.db import db
+from core.formutil import choices
 from core.outbox_models import OutboxMessage
 from core.rendering import render
 from core.tenancy import set_scope
@@ -49,7 +51,7 @@ def _case_query(form: StaffCaseFilterForm, councils: list) -> CaseQuery:
 def cases():
     councils = councils_in_scope(g.case_council_ids)
     form = StaffCaseFilterForm(request.args)
-    form.council.choices = [("", "All councils")] + [(c.slug, c.name) for c in councils]
+    form.council.choices = choices([("", _("All councils")), *((c.slug, c.name) for c in councils)])
     query = _case_query(form, councils)
     result = search_cases(query, current_app.config["CASE_LIST_PAGE_SIZE"])
     return render(

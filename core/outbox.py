@@ -11,10 +11,10 @@ mail systems recognise as the same. A claim left by a crashed process expires.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -61,7 +61,7 @@ def queue_email(
         body_html=body_html,
         council_id=council_id,
         case_id=case_id,
-        message_id=make_msgid(idstring=kind, domain=domain),
+        message_id=f"<{secrets.token_hex(16)}@{domain}>",
         status=QUEUED,
         next_attempt_at=utcnow(),
     )
@@ -83,19 +83,21 @@ class DeliveryReport:
 
 
 class _Connection(Connection):
-    """flask-mail's connection with a socket timeout and a quit that cannot lose a send."""
+    """flask-mail's connection, configured at send time, with a timeout and a safe quit."""
 
     def configure_host(self) -> smtplib.SMTP:
-        timeout = current_app.config["MAIL_TIMEOUT_SECONDS"]
+        config = current_app.config
+        server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        timeout = config["MAIL_TIMEOUT_SECONDS"]
         host: smtplib.SMTP
-        if self.mail.use_ssl:
-            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
+        if config.get("MAIL_USE_SSL"):
+            host = smtplib.SMTP_SSL(server, port, timeout=timeout)
         else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
+            host = smtplib.SMTP(server, port, timeout=timeout)
+        if config.get("MAIL_USE_TLS"):
             host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+        if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return host
 
     def __exit__(self, *exc_info: object) -> None:
@@ -200,7 +202,7 @@ def deliver(
             return report
         mail_ext: Mail = current_app.extensions["mail"]
         try:
-            with _Connection(mail_ext.state) as connection:
+            with _Connection(mail_ext) as connection:
                 for message_id in candidates:
                     if not _claim(message_id):
                         continue  # another process has it

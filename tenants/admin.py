@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.db import db
+from core.formutil import choices
 from core.outbox import deliver_after_response
 from core.rendering import render, wants_fragment
 from tenants import services
@@ -256,9 +257,9 @@ def _user_or_404(user_id: int) -> User:
 
 def _grant_form() -> RoleGrantForm:
     form = RoleGrantForm(prefix="grant")
-    form.council_id.choices = [
+    form.council_id.choices = choices(
         (c.id, c.name) for c in db.session.scalars(select(Council).order_by(Council.name))
-    ]
+    )
     return form
 
 

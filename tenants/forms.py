@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from conduct.procedures import PROCEDURES
+from core.formutil import choices
 from core.labels import NATIONS as NATION_LABELS
 from tenants.roles import ROLES
 from tenants.routes_catalogue import ROUTE_KINDS
@@ -99,13 +100,13 @@ class CouncilForm(FlaskForm):
     nation = SelectField(
         _l("Nation"),
         description=_l("Sets the bank holidays used to count working days"),
-        choices=list(NATION_LABELS.items()),
+        choices=choices(NATION_LABELS.items()),
         widget=GovSelect(),
         validators=[DataRequired(_l("Choose the nation"))],
     )
     procedures = SelectMultipleField(
         _l("Procedures this council uses"),
-        choices=[(k, p.title) for k, p in PROCEDURES.items()],
+        choices=choices((k, p.title) for k, p in PROCEDURES.items()),
         widget=GovCheckboxesInput(),
         validators=[DataRequired(_l("Choose at least one procedure"))],
     )
@@ -123,7 +124,7 @@ class CouncilForm(FlaskForm):
 class ContactRouteForm(FlaskForm):
     kind = SelectField(
         _l("Type of route"),
-        choices=list(ROUTE_KINDS.items()),
+        choices=choices(ROUTE_KINDS.items()),
         widget=GovSelect(),
         validators=[DataRequired(_l("Choose the type of route"))],
     )
@@ -206,7 +207,7 @@ class RoleGrantForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=list(ROLES.items()),
+        choices=choices(ROLES.items()),
         widget=GovSelect(),
         validators=[DataRequired(_l("Choose a role"))],
     )
