@@ -99,6 +99,8 @@ class TestConfig(Config):
     MAIL_PORT = 1  # nothing listens; tests that need mail start a real SMTP server
     MAIL_TIMEOUT_SECONDS = 5.0
     OUTBOX_DELIVER_AFTER_RESPONSE = False
+    # Argon2 with tiny parameters: hashing strength is not what these tests test.
+    PASSWORD_HASH_PROFILE = "fast-for-tests"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2.bccache import Bucket, BytecodeCache
 
 import config as config_module
 from core import errors, labels, outbox
@@ -77,7 +78,26 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
 
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app in the process (keys include the source hash).
+
+    The test suite builds an app per test; without this each one would compile
+    the GOV.UK macros again.
+    """
+
+    _store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
 def _init_templates(app: Flask) -> None:
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _SharedBytecodeCache()}
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(ROOT / "templates")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_number
 from flask_babel import lazy_gettext as _l
 
 from conduct.procedures import PROCEDURES
@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,
+        format_number=format_number,
         stage_label=_lookup(STAGES),
         channel_label=_lookup(CHANNELS),
         language_label=_lookup(LANGUAGES),

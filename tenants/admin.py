@@ -56,6 +56,11 @@ def _apply_validation_error(form, error: services.ValidationError) -> None:
         form.form_errors.append(error.message)
 
 
+def _status(form) -> int:
+    """Like the public form and sign-in: a page sent back with errors is a 400."""
+    return 400 if form.errors else 200
+
+
 # --- councils -----------------------------------------------------------------
 
 
@@ -95,7 +100,7 @@ def new_council():
             db.session.commit()
             flash(_("%(name)s has been added.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)
-    return render("admin/council_form.html", form=form, council=None)
+    return render("admin/council_form.html", status=_status(form), form=form, council=None)
 
 
 @bp.route("/councils/<slug>", methods=["GET", "POST"])
@@ -121,7 +126,7 @@ def council(slug: str):
             db.session.commit()
             flash(_("Changes to %(name)s have been saved.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)
-    return render("admin/council_form.html", form=form, council=council)
+    return render("admin/council_form.html", status=_status(form), form=form, council=council)
 
 
 # --- contact routes (htmx rows, plain pages without JavaScript) -------------------------
@@ -245,7 +250,7 @@ def new_user():
                 "success",
             )
             return redirect(url_for("admin.user", user_id=user.id), 303)
-    return render("admin/user_form.html", form=form, user=None)
+    return render("admin/user_form.html", status=_status(form), form=form, user=None)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -286,7 +291,12 @@ def user(user_id: int):
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
     return render(
-        "admin/user_form.html", form=form, user=user, grant_form=_grant_form(), csrf=CSRFOnlyForm()
+        "admin/user_form.html",
+        status=_status(form),
+        form=form,
+        user=user,
+        grant_form=_grant_form(),
+        csrf=CSRFOnlyForm(),
     )
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -18,7 +27,10 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # Flask-Login does not check is_active when it reloads a session: a
+    # deactivated account must lose the sessions it already has.
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -82,8 +94,12 @@ def forgot_password():
             db.session.commit()
         deliver_after_response(ids)
         # The same answer whether or not the account exists.
-        return render_template("auth/forgot_sent.html", email=form.email.data)
-    return render_template("auth/forgot.html", form=form)
+        return render_template(
+            "auth/forgot_sent.html",
+            email=form.email.data,
+            hours=current_app.config["PASSWORD_RESET_HOURS"],
+        )
+    return render_template("auth/forgot.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -99,4 +115,6 @@ def reset_password(token: str):
         session.clear()
         flash(_("Your password has been set. Sign in with your new password."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form, purpose=row.purpose)
+    return render_template("auth/reset.html", form=form, purpose=row.purpose), (
+        400 if form.errors else 200
+    )

@@ -21,7 +21,19 @@ from core.outbox_models import OutboxMessage
 from tenants.models import NATIONS, Council, CouncilProcedure, PasswordToken, RoleGrant, User
 from tenants.roles import ROLES
 
-_hasher = PasswordHasher()
+_HASHERS: dict[str, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the library's recommended parameters; tests may choose cheaper ones."""
+    profile = current_app.config.get("PASSWORD_HASH_PROFILE", "default")
+    if profile not in _HASHERS:
+        _HASHERS[profile] = (
+            PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+            if profile == "fast-for-tests"
+            else PasswordHasher()
+        )
+    return _HASHERS[profile]
 
 # Paths the application itself uses at the top level; no council may take them.
 RESERVED_SLUGS = frozenset(
@@ -147,24 +159,33 @@ def check_password(password: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(user: User | None, password: str) -> bool:
     """Check a password in constant work whether or not the account exists."""
     stored = user.password_hash if user and user.password_hash else None
+    hasher = _hasher()
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        hasher.verify(stored or _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return False
     if stored is None or user is None:
         return False
-    if _hasher.check_needs_rehash(stored):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(stored):
+        user.password_hash = hasher.hash(password)
     return True
 
 
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to verify against when the account does not exist, so timing reveals nothing."""
+    key = id(hasher)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[key]
 
 
 def user_by_email(email: str) -> User | None:
