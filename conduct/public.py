@@ -11,7 +11,13 @@ from wtforms.validators import ValidationError
 from conduct import complaints
 from conduct.forms import MAX_MEMBERS, ComplaintForm
 from conduct.procedures import PROCEDURES, PUBLIC_FORM_PROCEDURE
-from conduct.uploads import ALLOWED_DESCRIPTION, UploadError, evidence_from, store_upload
+from conduct.uploads import (
+    ALLOWED_DESCRIPTION,
+    UploadError,
+    evidence_from,
+    size_text,
+    store_upload,
+)
 from core.db import db
 from core.extensions import csrf
 from core.outbox import deliver_after_response
@@ -47,7 +53,14 @@ def _add_council(endpoint: str, values: dict) -> None:
 @bp.context_processor
 def _council_context() -> dict:
     # g.council is missing when the council itself was not found (the 404 page).
-    return {"council": g.get("council"), "procedures": PROCEDURES}
+    return {
+        "council": g.get("council"),
+        "procedures": PROCEDURES,
+        "upload_limits": {
+            "files": current_app.config["MAX_UPLOAD_FILES"],
+            "size": size_text(current_app.config["MAX_UPLOAD_FILE_BYTES"]),
+        },
+    }
 
 
 @bp.get("/")
@@ -197,9 +210,13 @@ def _expired_message() -> str:
 
 
 def _remove_member(form: ComplaintForm, index: int) -> None:
-    entries = [e for i, e in enumerate(form.members.entries) if i != index]
-    form.members.entries = entries
-    form.members.last_index = len(entries) - 1
+    # Rebuild the list so the fields are numbered 0, 1, ... again: keeping the posted
+    # names (e.g. only "members-1-*" left) would clash with the next member added.
+    kept = [e.data for i, e in enumerate(form.members.entries) if i != index]
+    while form.members.entries:
+        form.members.pop_entry()
+    for data in kept:
+        form.members.append_entry(data)
 
 
 def _save(draft, form: ComplaintForm) -> None:
@@ -253,6 +270,10 @@ def remove_file(file_id: int):
     draft = complaints.find_draft(_draft_token())
     if draft is None or not complaints.remove_draft_file(draft, file_id):
         abort(404)
+    if "first_name" in request.form:
+        # With JavaScript off the Remove button sends the whole form here: keep what
+        # was typed since the last save (CSRFProtect has checked the token).
+        _save(draft, ComplaintForm(meta={"csrf": False}))
     db.session.commit()
     back = (
         "public.check_answers" if request.form.get("back") == "check" else "public.complaint_form"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -55,10 +56,29 @@ def storage_path(storage_key: str) -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / storage_key[:2] / storage_key
 
 
+def size_text(limit: int) -> str:
+    """A byte limit as people read it: "10 MB", "1.5 MB", "200 KB" (rounded down)."""
+    if limit >= 1024 * 1024:
+        return str(_l("%(n)s MB", n=_one_decimal(limit / (1024 * 1024))))
+    return str(_l("%(n)s KB", n=_one_decimal(limit / 1024)))
+
+
+def _one_decimal(value: float) -> str:
+    return f"{math.floor(value * 10) / 10:.1f}".removesuffix(".0")
+
+
 def _display_name(filename: str) -> str:
     name = os.path.basename(filename.replace("\\", "/")).strip()
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"/|?*')
-    return (name or "file")[:255]
+    name = name or "file"
+    if len(name) > 255:
+        # Shorten the name, not the extension the type check is based on.
+        stem, dot, extension = name.rpartition(".")
+        if stem and len(extension) <= 10:
+            name = stem[: 254 - len(extension)] + dot + extension
+        else:
+            name = name[:255]
+    return name
 
 
 def _detected_type(extension: str, head: bytes, path: Path) -> str:
@@ -110,8 +130,8 @@ def store_upload(upload: FileStorage) -> StoredUpload:
                     raise UploadError(
                         str(
                             _l(
-                                "The selected file must be smaller than %(mb)d MB",
-                                mb=limit // (1024 * 1024),
+                                "The selected file must be smaller than %(size)s",
+                                size=size_text(limit),
                             )
                         )
                     )

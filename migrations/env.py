@@ -8,19 +8,18 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the process running the
+# migrations already set logging up (the test suite, a script that upgrades
+# itself); and never disable the loggers that already exist (the app's own:
+# fileConfig would otherwise silence them for the rest of the process).
+if config.config_file_name is not None and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions["migrate"].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions["migrate"].db.engine
+    # Flask-SQLAlchemy 3: `db.engine` (`get_engine()` is deprecated and warns).
+    return current_app.extensions["migrate"].db.engine
 
 
 def get_engine_url():

@@ -35,6 +35,7 @@ def _hasher() -> PasswordHasher:
         )
     return _HASHERS[profile]
 
+
 # Paths the application itself uses at the top level; no council may take them.
 RESERVED_SLUGS = frozenset(
     {"admin", "cases", "login", "logout", "password", "static", "account", "api", "health"}

@@ -393,3 +393,13 @@ def test_only_a_sha256_hash_of_the_token_is_stored(app, client, smtp, two_counci
         assert re.fullmatch(r"[0-9a-f]{64}", row.token_hash)
         stored = [str(getattr(row, c.key)) for c in PasswordToken.__table__.columns]
         assert not any(token in value for value in stored)
+
+
+def test_new_password_is_stored_as_an_argon2id_hash(app, client, smtp, two_councils):
+    path = emailed_reset_path(app, client, smtp, "mo.a@example.org")
+    set_password(client, path, NEW_PASSWORD)
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "mo.a@example.org"))
+        assert user.password_hash.startswith("$argon2id$")
+        assert NEW_PASSWORD not in user.password_hash

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-import time
 import traceback
 from datetime import date
 from pathlib import Path
@@ -115,7 +114,6 @@ def test_four_processes_submitting_at_once_get_distinct_gapless_references_witho
         )
         for n in range(PROCESSES)
     ]
-    began = time.monotonic()
     for worker in workers:
         worker.start()
     outcomes = []
@@ -129,7 +127,6 @@ def test_four_processes_submitting_at_once_get_distinct_gapless_references_witho
             worker.join(timeout=10)
             if worker.is_alive():
                 worker.kill()
-    elapsed = time.monotonic() - began
 
     errors = [error for _, worker_errors in outcomes for error in worker_errors]
     references = [ref for worker_refs, _ in outcomes for ref in worker_refs]
@@ -145,7 +142,6 @@ def test_four_processes_submitting_at_once_get_distinct_gapless_references_witho
         stored = db.session.scalars(select(Case.reference).where(Case.council_id == council_id))
         assert sorted(stored) == sorted(references)
         assert db.session.scalar(select(func.count()).select_from(Case)) == total
-    assert elapsed < 60, f"{total} concurrent submissions took {elapsed:.1f} s"
 
 
 def test_reference_sequences_are_independent_per_council_and_per_year(app_ctx):

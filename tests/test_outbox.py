@@ -100,3 +100,36 @@ def test_recipient_refused_permanently_is_marked_failed_and_not_retried(
     assert ack.status == FAILED
     assert "550" in ack.last_error
     assert len(smtp.to("mo@ashby.example.org")) == 1
+
+
+def test_acknowledgement_is_delivered_right_after_the_response_without_a_worker(
+    app, client, smtp, two_councils
+):
+    app.config["OUTBOX_DELIVER_AFTER_RESPONSE"] = True
+    reference = reference_on(submit_complaint(client, "ashby").text)
+    [ack] = smtp.to("alex@example.com")
+    assert reference in ack["Subject"]
+    assert all(m.status == SENT for m in _messages(app))
+
+
+def test_a_claim_left_by_a_crashed_sender_is_released_and_delivered_once(
+    app, client, smtp, two_councils
+):
+    import time_machine
+
+    from core.db import utcnow
+
+    submit_complaint(client, "ashby")
+    with app.app_context():
+        # A sender claimed the message and died before recording the outcome.
+        ack = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.kind == "acknowledgement")
+        )
+        ack.status, ack.claimed_at = "sending", utcnow()
+        db.session.commit()
+        assert outbox.deliver(due_only=False).sent != [ack.id]  # still claimed: not sent twice
+    assert smtp.to("alex@example.com") == []
+    with time_machine.travel(utcnow() + outbox.CLAIM_EXPIRY * 2, tick=False), app.app_context():
+        report = outbox.deliver()
+    assert len(report.sent) == 1
+    assert len(smtp.to("alex@example.com")) == 1
