@@ -137,25 +137,14 @@ def complaint_form():
         return render("public/no_form.html")
     draft = complaints.find_draft(_draft_token())
     if request.method == "GET":
-        return render(
-            "public/complaint_form.html",
-            form=_form_from_draft(draft),
-            draft=draft,
-            allowed=ALLOWED_DESCRIPTION,
-        )
+        return _form_page(_form_from_draft(draft), draft)
 
     form = ComplaintForm()
     if not _csrf_valid():
         # Nothing is stored from a request we cannot trust; everything typed is shown again.
         form.validate()
         form.csrf_token.errors = [_expired_message()]
-        return render(
-            "public/complaint_form.html",
-            status=400,
-            form=form,
-            draft=draft,
-            allowed=ALLOWED_DESCRIPTION,
-        )
+        return _form_page(form, draft, 400)
     if draft is None:
         draft = complaints.new_draft(council, str(get_locale()))
         _remember_draft(draft.token)
@@ -165,17 +154,13 @@ def complaint_form():
     if action == "add-member" and len(form.members) < MAX_MEMBERS:
         form.members.append_entry({"authority": council.display_name})
         _save(draft, form)
-        return render(
-            "public/complaint_form.html", form=form, draft=draft, allowed=ALLOWED_DESCRIPTION
-        )
+        return _form_page(form, draft)
     if action.startswith("remove-member-") and len(form.members) > 1:
         index = action.removeprefix("remove-member-")
         if index.isdigit() and int(index) < len(form.members):
             _remove_member(form, int(index))
         _save(draft, form)
-        return render(
-            "public/complaint_form.html", form=form, draft=draft, allowed=ALLOWED_DESCRIPTION
-        )
+        return _form_page(form, draft)
 
     upload_errors = list(form.evidence.errors)
     valid = form.validate()
@@ -185,9 +170,13 @@ def complaint_form():
         db.session.commit()
         return redirect(url_for("public.check_answers"), 303)
     db.session.commit()  # keep the answers and any files that were accepted
+    return _form_page(form, draft, 400)
+
+
+def _form_page(form: ComplaintForm, draft, status: int = 200):
     return render(
         "public/complaint_form.html",
-        status=400,
+        status=status,
         form=form,
         draft=draft,
         allowed=ALLOWED_DESCRIPTION,
@@ -237,13 +226,7 @@ def check_answers():
     form = ComplaintForm(formdata=None, data=draft.data, meta={"csrf": False})
     if not form.validate():
         # Answers changed or incomplete (e.g. an old draft): back to the form with errors.
-        return render(
-            "public/complaint_form.html",
-            status=400,
-            form=form,
-            draft=draft,
-            allowed=ALLOWED_DESCRIPTION,
-        )
+        return _form_page(form, draft, 400)
     confirm = CSRFOnlyForm()
     if request.method == "POST":
         if confirm.validate_on_submit():

@@ -20,8 +20,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(error: RequestEntityTooLarge):
-        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return render_template("errors/too_large.html", limit_mb=limit_mb), 413
+        from conduct.uploads import size_text
+
+        return render_template(
+            "errors/too_large.html",
+            total=size_text(app.config["MAX_CONTENT_LENGTH"]),
+            each=size_text(app.config["MAX_UPLOAD_FILE_BYTES"]),
+        ), 413
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

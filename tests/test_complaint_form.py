@@ -824,3 +824,27 @@ def test_confirmation_of_one_council_is_not_shown_at_another(client, two_council
     response = client.get("/brockton/complaints/submitted")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/brockton/complaints/new")
+
+
+def test_radio_groups_without_hints_point_at_no_empty_hint(client, two_councils):
+    page = client.get("/ashby/complaints/new").text
+    assert 'id="preferred_contact-hint"' not in page
+    assert 'id="confidentiality-hint"' not in page
+    assert page.count("<fieldset") == page.count("</fieldset>")
+    # No fieldset inside another: the contact preference radios stand on their own.
+    opened = 0
+    for token in re.findall(r"<fieldset|</fieldset>", page):
+        opened += 1 if token == "<fieldset" else -1
+        assert opened <= 1
+
+
+def test_request_over_the_total_limit_gets_a_page_saying_what_to_do(app, client, two_councils):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    page = client.get("/ashby/complaints/new")
+    response = client.post(
+        "/ashby/complaints/new",
+        data={"csrf_token": csrf_token(page.text), "evidence": (BytesIO(b"x" * 4096), "a.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "too large" in response.text and "1 KB" in response.text
