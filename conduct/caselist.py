@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
-from conduct.models import Case, CaseSubject
+from conduct.models import Case, CaseDeadline, CaseSubject
 from core.db import db
 from tenants.models import Council
 
@@ -24,6 +26,9 @@ class CaseQuery:
     council_id: int | None = None
     sort: str = "newest"
     page: int = 1
+    stage: str = ""  # a stage key, or "open" / "closed"
+    procedure: str = ""
+    deadline: str = ""  # "overdue" or "due-this-week"
 
 
 @dataclass
@@ -38,9 +43,32 @@ class CasePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def search_cases(query: CaseQuery, per_page: int) -> CasePage:
-    """Cases in the session's tenant scope matching the query (two queries plus eager loads)."""
-    statement = select(Case)
+def search_cases(
+    query: CaseQuery, per_page: int, visible: ColumnElement[bool], today: date
+) -> CasePage:
+    """Cases in the tenant scope that `visible` allows and the query matches.
+
+    Two queries plus eager loads, whatever the number of cases.
+    """
+    statement = select(Case).where(visible)
+    if query.procedure:
+        statement = statement.where(Case.procedure_key == query.procedure)
+    if query.stage == "open":
+        statement = statement.where(Case.closed_on.is_(None))
+    elif query.stage == "closed":
+        statement = statement.where(Case.closed_on.is_not(None))
+    elif query.stage:
+        statement = statement.where(Case.stage == query.stage)
+    if query.deadline in ("overdue", "due-this-week"):
+        due = select(CaseDeadline.case_id).where(
+            CaseDeadline.status == "open", CaseDeadline.case_id == Case.id
+        )
+        if query.deadline == "overdue":
+            due = due.where(CaseDeadline.due_on < today)
+        else:
+            week_end = today + timedelta(days=6 - today.weekday())
+            due = due.where(CaseDeadline.due_on >= today, CaseDeadline.due_on <= week_end)
+        statement = statement.where(due.exists(), Case.paused_on.is_(None))
     if query.council_id is not None:
         statement = statement.where(Case.council_id == query.council_id)
     text = query.q.strip()
@@ -62,7 +90,11 @@ def search_cases(query: CaseQuery, per_page: int) -> CasePage:
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     page = min(max(query.page, 1), max(1, -(-total // per_page)))
     rows = db.session.scalars(
-        statement.options(selectinload(Case.subjects), selectinload(Case.council))
+        statement.options(
+            selectinload(Case.subjects),
+            selectinload(Case.council),
+            selectinload(Case.deadlines),
+        )
         .order_by(*SORTS.get(query.sort, SORTS["newest"]))
         .limit(per_page)
         .offset((page - 1) * per_page)

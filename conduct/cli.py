@@ -20,5 +20,35 @@ def load_command() -> None:
         click.echo(f"  {account.email:<42} {account.description}")
 
 
+deadlines_cli = AppGroup("deadlines", help="Case deadlines.")
+
+
+@deadlines_cli.command("recompute")
+@click.option("--council", "slug", default=None, help="Only this council (default: all).")
+def recompute_command(slug: str | None) -> None:
+    """Recompute open deadlines, e.g. after the bank holiday library learned a new holiday."""
+    from conduct.engine import recompute_open_deadlines
+    from core.db import db
+    from core.tenancy import scope
+    from tenants.models import Council
+
+    query = db.select(Council).order_by(Council.slug)
+    if slug:
+        query = query.where(Council.slug == slug)
+    councils = db.session.scalars(query).all()
+    if slug and not councils:
+        raise click.ClickException(f"no council with slug {slug!r}")
+    total = 0
+    for council in councils:
+        with scope({council.id}):
+            moved = recompute_open_deadlines(council, "Bank holidays or closure days changed")
+        total += moved
+        if moved:
+            click.echo(f"{council.slug}: {moved} deadlines moved")
+    db.session.commit()
+    click.echo(f"{total} open deadlines moved")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(deadlines_cli)

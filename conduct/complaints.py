@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from conduct import notifications
+from conduct import engine, notifications
 from conduct.models import Case, CaseSubject, ComplaintDraft
 from conduct.procedures import PUBLIC_FORM_PROCEDURE
 from conduct.references import next_reference
@@ -131,7 +131,11 @@ def submit(
         evidence.draft = None
     db.session.flush()
     db.session.delete(draft)
+    engine.start(case, council)
     messages = notifications.complaint_received(council, case)
+    if any(m.kind == "acknowledgement" for m in messages):
+        # The written acknowledgement (seed 003 §2.1.4) is the email just queued.
+        engine.perform(case, council, "acknowledgement-emailed", actor=None, system=True)
     db.session.flush()
     return Submission(case=case, message_ids=[m.id for m in messages])
 

@@ -268,6 +268,94 @@ CASES = (
 )
 
 
+# Cases recorded by staff, and how far each has gone: (council, procedure, entry,
+# received days ago, complainant, subject, details, actions taken by the Monitoring Officer).
+RECORDED = (
+    (
+        "ashby-marsh",
+        "member-officer-protocol",
+        "concern",
+        6,
+        ("Priya", "Shah"),
+        ("Dan", "Cole"),
+        "A councillor repeatedly shouted at the assistant clerk in the office.",
+        (("route-concern", {"about": "member", "handler": "Claire Banks, Clerk"}),),
+    ),
+    (
+        "ashby-marsh",
+        "member-officer-protocol",
+        "enquiry",
+        1,
+        ("Jo", "Mills"),
+        ("Sam", "Ward"),
+        "Councillor asks when the play area repairs will be finished.",
+        (),
+    ),
+    (
+        "cwm-aur",
+        "local-resolution",
+        "complaint",
+        4,
+        ("Rhys", "Evans"),
+        ("Owain", "Price"),
+        "At the community council meeting a member called another member a liar.",
+        (("within-protocol", {"criteria": ["member-on-member", "low-level", "not-repeat"]}),),
+    ),
+    (
+        "cwm-aur",
+        "ombudsman-referral",
+        "referral",
+        12,
+        ("Megan", "Lloyd"),
+        ("Huw", "Bevan"),
+        "The councillor did not declare an interest in a grant to his son's club.",
+        (("referred", {"ombudsman_reference": "202601234"}),),
+    ),
+    (
+        "fenmoor",
+        "confidential-report",
+        "report",
+        2,
+        ("Cllr Ann", "Hughes"),
+        ("A.", "Contractor"),
+        "A contractor appears to have invoiced for work that was not done.",
+        (),
+    ),
+)
+
+
+def _advance_demo_cases(councils: dict[str, Council]) -> None:
+    from conduct import engine
+    from conduct.intake import NewCase, create_case
+    from conduct.procedures import PROCEDURES
+    from tenants.services import user_by_email
+
+    officer = user_by_email("monitoring.officer@fenmoor.example.org")
+    today = engine.today()
+    for slug, key, entry, days, who, subject, details, steps in RECORDED:
+        council = councils[slug]
+        with scope({council.id}):
+            case = create_case(
+                council,
+                PROCEDURES[key],
+                entry,
+                NewCase(
+                    received_on=today - timedelta(days=days),
+                    channel="email",
+                    first_name=who[0],
+                    last_name=who[1],
+                    subject_first_name=subject[0],
+                    subject_last_name=subject[1],
+                    details=details,
+                    email=f"{who[0].split()[-1].lower()}@example.com",
+                ),
+                actor=officer,
+            )
+            for action, values in steps:
+                engine.perform(case, council, action, actor=officer, values=values)
+            db.session.flush()  # inside this council's scope
+
+
 def load() -> list[DemoAccount]:
     """Create the demo district (once); returns the demo accounts."""
     if services.council_by_slug("fenmoor") is not None:
@@ -291,6 +379,24 @@ def load() -> list[DemoAccount]:
         with scope({council.id}):
             draft = complaints.new_draft(council, "en")
             draft.data = data
-            complaints.submit(council, draft, received_at=utcnow() - timedelta(days=days_ago))
+            submission = complaints.submit(
+                council, draft, received_at=utcnow() - timedelta(days=days_ago)
+            )
+            if slug == "little-hadley":  # a complaint a little further along
+                from conduct import engine
+                from tenants.services import user_by_email
+
+                officer = user_by_email("monitoring.officer@fenmoor.example.org")
+                engine.perform(
+                    submission.case,
+                    council,
+                    "record-acknowledgement",
+                    actor=officer,
+                    values={"how": "post"},
+                )
+                engine.perform(submission.case, council, "proceed", actor=officer)
+                engine.perform(submission.case, council, "subject-notified", actor=officer)
+            db.session.flush()  # inside this council's scope
+    _advance_demo_cases(councils)
     db.session.commit()
     return list(ACCOUNTS)

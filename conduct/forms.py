@@ -239,6 +239,20 @@ class StaffCaseFilterForm(Form):
 
     q = StringField(_l("Search by reference or name"), widget=GovTextInput())
     council = SelectField(_l("Council"), widget=GovSelect(), validate_choice=False)
+    procedure = SelectField(_l("Procedure"), widget=GovSelect(), validate_choice=False)
+    stage = SelectField(_l("Stage"), widget=GovSelect(), validate_choice=False)
+    deadline = SelectField(
+        _l("Deadlines"),
+        choices=choices(
+            [
+                ("", _l("Any")),
+                ("overdue", _l("Overdue")),
+                ("due-this-week", _l("Due this week")),
+            ]
+        ),
+        widget=GovSelect(),
+        validate_choice=False,
+    )
     sort = SelectField(
         _l("Sort by"),
         choices=choices(

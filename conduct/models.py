@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from core.tenancy import TenantScoped
-from tenants.models import Council
+from tenants.models import Council, User
 
 
 class Case(TenantScoped, db.Model):
@@ -29,6 +30,19 @@ class Case(TenantScoped, db.Model):
     reference: Mapped[str] = mapped_column(String(32))
     procedure_key: Mapped[str] = mapped_column(String(40))
     stage: Mapped[str] = mapped_column(String(60), default="received")
+    entry_point: Mapped[str] = mapped_column(String(40), default="complaint")
+    # The stage before the current one (for "continue after withdrawal").
+    previous_stage: Mapped[str | None] = mapped_column(String(60))
+    # Set while the case is paused (a police inquiry, or paused by an officer).
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    # Values recorded by actions that later steps use (hearing date, decisions).
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # When the events complained about happened, if known (intake checks).
+    events_on: Mapped[date | None] = mapped_column(Date)
+    # Intake warnings the officer acknowledged when recording the complaint.
+    intake_warnings: Mapped[list] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_on: Mapped[date] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(20), default="online")  # online, post, email
@@ -60,8 +74,20 @@ class Case(TenantScoped, db.Model):
     files: Mapped[list[EvidenceFile]] = relationship(
         back_populates="case", order_by="EvidenceFile.id"
     )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+    deadlines: Mapped[list[CaseDeadline]] = relationship(
+        back_populates="case", order_by="CaseDeadline.id", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[CaseAssignment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
 
-    __table_args__ = (UniqueConstraint("council_id", "reference"),)
+    __table_args__ = (
+        UniqueConstraint("council_id", "reference"),
+        Index("ix_cases_council_stage", "council_id", "stage"),
+    )
 
     @property
     def complainant_name(self) -> str:
@@ -133,6 +159,11 @@ class EvidenceFile(TenantScoped, db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # A document attached to a step of the procedure (e.g. a report), if any.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_events.id", ondelete="SET NULL"), index=True
+    )
+
     case: Mapped[Case | None] = relationship(back_populates="files")
     draft: Mapped[ComplaintDraft | None] = relationship(back_populates="files")
 
@@ -147,3 +178,76 @@ class ReferenceCounter(db.Model):
     )
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseEvent(TenantScoped, db.Model):
+    """One entry of a case's timeline: who did what, when and why. Never changed."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # NULL for the system (e.g. the acknowledgement emailed on submission).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    actor_role: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(20))  # action, opened, deadline, system
+    action: Mapped[str | None] = mapped_column(String(60))
+    summary: Mapped[str] = mapped_column(Text)
+    stage_from: Mapped[str | None] = mapped_column(String(60))
+    stage_to: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseDeadline(TenantScoped, db.Model):
+    """A deadline of a case, with the rule it was computed from so it can be recomputed."""
+
+    __tablename__ = "case_deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    owner: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[int] = mapped_column(Integer)
+    start_on: Mapped[date] = mapped_column(Date)
+    anchor_on: Mapped[date | None] = mapped_column(Date)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open, met, closed
+    met_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    opened_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_events.id", ondelete="SET NULL")
+    )
+    closed_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_events.id", ondelete="SET NULL")
+    )
+
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+    opened_event: Mapped[CaseEvent | None] = relationship(foreign_keys=[opened_event_id])
+    closed_event: Mapped[CaseEvent | None] = relationship(foreign_keys=[closed_event_id])
+
+    __table_args__ = (Index("ix_case_deadlines_open_due", "status", "due_on"),)
+
+
+class CaseAssignment(TenantScoped, db.Model):
+    """A person assigned to one case in a role (e.g. its Investigating Officer)."""
+
+    __tablename__ = "case_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("case_id", "user_id", "role"),)

@@ -1,4 +1,4 @@
-"""The back office: case list and case pages for staff with a casework role."""
+"""The back office: case list and case pages for staff, limited to what each may read."""
 
 from __future__ import annotations
 
@@ -8,25 +8,30 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from conduct import access, engine
 from conduct.caselist import CaseQuery, councils_in_scope, search_cases
 from conduct.forms import StaffCaseFilterForm
 from conduct.models import Case, EvidenceFile
+from conduct.procedures import PROCEDURES
 from conduct.uploads import storage_path
 from core.db import db
 from core.formutil import choices
 from core.outbox_models import OutboxMessage
 from core.rendering import render
 from core.tenancy import set_scope
-from tenants.roles import CASE_READING_ROLES
+from tenants.roles import INTAKE_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/cases")
+
+SORTS = ("newest", "oldest", "reference")
 
 
 @bp.before_request
 @login_required
-def _scope_to_casework_councils() -> None:
-    g.case_council_ids = current_user.council_ids_with(CASE_READING_ROLES)
+def _scope_to_the_users_cases() -> None:
+    g.case_council_ids = access.council_scope(current_user)
     set_scope(g.case_council_ids)
+    g.readable = access.readable(current_user)
 
 
 @bp.after_request
@@ -36,24 +41,50 @@ def _no_store(response):
     return response
 
 
+def _filter_form(councils: list) -> StaffCaseFilterForm:
+    form = StaffCaseFilterForm(request.args)
+    form.council.choices = choices([("", _("All councils")), *((c.slug, c.name) for c in councils)])
+    enabled = sorted({k for c in councils for k in c.procedure_keys if k in PROCEDURES})
+    form.procedure.choices = choices(
+        [("", _("All procedures")), *((k, PROCEDURES[k].title) for k in enabled)]
+    )
+    stages = [("", _("Any")), ("open", _("Open cases")), ("closed", _("Closed cases"))]
+    for key in enabled:
+        procedure = PROCEDURES[key]
+        stages += [
+            (f"{key}:{s.key}", f"{procedure.title}: {s.label}")
+            for s in procedure.stages
+            if s.kind != "closed"
+        ]
+    form.stage.choices = choices(stages)
+    return form
+
+
 def _case_query(form: StaffCaseFilterForm, councils: list) -> CaseQuery:
     by_slug = {c.slug: c.id for c in councils}
     page = request.args.get("page", "1")
+    procedure = form.procedure.data if form.procedure.data in PROCEDURES else ""
+    stage = form.stage.data or ""
+    if ":" in stage:
+        procedure, _sep, stage = stage.partition(":")
     return CaseQuery(
         q=(form.q.data or "")[:200],
         council_id=by_slug.get(form.council.data or ""),
-        sort=form.sort.data if form.sort.data in ("newest", "oldest", "reference") else "newest",
+        sort=form.sort.data if form.sort.data in SORTS else "newest",
         page=int(page) if page.isdigit() else 1,
+        procedure=procedure if procedure in PROCEDURES else "",
+        stage=stage[:60],
+        deadline=form.deadline.data or "",
     )
 
 
 @bp.get("/")
 def cases():
     councils = councils_in_scope(g.case_council_ids)
-    form = StaffCaseFilterForm(request.args)
-    form.council.choices = choices([("", _("All councils")), *((c.slug, c.name) for c in councils)])
+    form = _filter_form(councils)
     query = _case_query(form, councils)
-    result = search_cases(query, current_app.config["CASE_LIST_PAGE_SIZE"])
+    today = engine.today()
+    result = search_cases(query, current_app.config["CASE_LIST_PAGE_SIZE"], g.readable, today)
     return render(
         "staff/cases.html",
         "results",
@@ -61,15 +92,24 @@ def cases():
         result=result,
         query=query,
         councils=councils,
-        has_casework=bool(g.case_council_ids),
+        today=today,
+        has_casework=access.reads_any(current_user),
+        can_record=bool(current_user.council_ids_with(INTAKE_ROLES)),
     )
 
 
-def _case_or_404(case_id: int) -> Case:
+def case_or_404(case_id: int, *, for_update: bool = False) -> Case:
+    """A case this user may read, or 404 (never 403: ids reveal nothing)."""
     case = db.session.scalar(
         select(Case)
-        .where(Case.id == case_id)
-        .options(selectinload(Case.subjects), selectinload(Case.files))
+        .where(Case.id == case_id, g.readable)
+        .options(
+            selectinload(Case.subjects),
+            selectinload(Case.files),
+            selectinload(Case.events),
+            selectinload(Case.deadlines),
+            selectinload(Case.assignments),
+        )
     )
     if case is None:
         abort(404)
@@ -78,16 +118,30 @@ def _case_or_404(case_id: int) -> Case:
 
 @bp.get("/<int:case_id>")
 def case(case_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
+    return render_case(case)
+
+
+def render_case(case: Case, status: int = 200, fragment: str | None = "casework", **extra):
+    from conduct.casework import casework_context
+
     messages = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.case_id == case.id).order_by(OutboxMessage.id)
     ).all()
-    return render("staff/case.html", case=case, messages=messages)
+    return render(
+        "staff/case.html",
+        fragment,
+        status=status,
+        case=case,
+        messages=messages,
+        **casework_context(case),
+        **extra,
+    )
 
 
 @bp.get("/<int:case_id>/files/<int:file_id>")
 def download(case_id: int, file_id: int):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     evidence = db.session.scalar(
         select(EvidenceFile).where(EvidenceFile.id == file_id, EvidenceFile.case_id == case.id)
     )

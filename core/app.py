@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket, BytecodeCache
 
 import config as config_module
+from conduct.procedures import validate_all
 from core import errors, labels, outbox
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
@@ -44,6 +45,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    validate_all()  # a procedure definition with an error stops the app here
     _init_extensions(app)
     _init_templates(app)
     _register_areas(app)
@@ -121,6 +123,8 @@ def _init_templates(app: Flask) -> None:
 
 
 def _register_areas(app: Flask) -> None:
+    import conduct.casework
+    import conduct.intake  # noqa: F401  (adds "record a complaint" to the staff blueprint)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp

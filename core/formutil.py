@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import SelectChoice
 
 
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """WTForms 3.3 wants SelectChoice objects; the rest of the code speaks in pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DateInput(GovDateInput):
+    """GOV.UK date input with its Day/Month/Year labels translated."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item, label in zip(params["items"], (_("Day"), _("Month"), _("Year")), strict=True):
+            item["label"] = label
+        return params

@@ -10,7 +10,6 @@ from conduct.procedures import PROCEDURES
 from tenants.roles import role_label
 from tenants.routes_catalogue import route_kind_label
 
-STAGES = {"received": _l("Received")}
 CHANNELS = {"online": _l("Online form"), "post": _l("Post"), "email": _l("Email")}
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 CONTACT = {"email": _l("Email"), "post": _l("Post"), "phone": _l("Telephone")}
@@ -28,6 +27,30 @@ OUTBOX = {
 }
 
 
+PARTIES = {
+    "complainant": _l("Complainant"),
+    "subject": _l("Councillor complained about"),
+    "system": _l("System"),
+}
+
+
+def owner_label(key: str) -> str:
+    return str(PARTIES[key]) if key in PARTIES else role_label(key)
+
+
+def stage_name(procedure, key: str) -> str:
+    try:
+        return str(procedure.stage(key).label)
+    except KeyError:
+        return key
+
+
+def next_deadline(case):
+    """The case's open deadline that falls first (for lists)."""
+    open_rows = [d for d in case.deadlines if d.status == "open"]
+    return min(open_rows, key=lambda d: d.due_on) if open_rows else None
+
+
 def _lookup(table: dict):
     return lambda key: str(table.get(key, key))
 
@@ -37,7 +60,6 @@ def register(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_number=format_number,
-        stage_label=_lookup(STAGES),
         channel_label=_lookup(CHANNELS),
         language_label=_lookup(LANGUAGES),
         contact_label=_lookup(CONTACT),
@@ -45,5 +67,9 @@ def register(app: Flask) -> None:
         nation_label=_lookup(NATIONS),
         procedure_title=lambda key: str(PROCEDURES[key].title) if key in PROCEDURES else key,
         role_label=role_label,
+        owner_label=owner_label,
+        stage_name=stage_name,
+        procedure_for=PROCEDURES.get,
+        next_deadline=next_deadline,
         route_kind_label=route_kind_label,
     )

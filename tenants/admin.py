@@ -19,6 +19,7 @@ from core.outbox import deliver_after_response
 from core.rendering import render, wants_fragment
 from tenants import services
 from tenants.forms import (
+    ClosureDayForm,
     ContactRouteForm,
     CouncilForm,
     CSRFOnlyForm,
@@ -126,7 +127,13 @@ def council(slug: str):
             db.session.commit()
             flash(_("Changes to %(name)s have been saved.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)
-    return render("admin/council_form.html", status=_status(form), form=form, council=council)
+    return render(
+        "admin/council_form.html",
+        status=_status(form),
+        form=form,
+        council=council,
+        closure_form=ClosureDayForm(prefix="closure", formdata=None),
+    )
 
 
 # --- contact routes (htmx rows, plain pages without JavaScript) -------------------------
@@ -212,6 +219,72 @@ def _after_route_change(council: Council, route: ContactRoute, message: str):
         return response
     flash(message, "success")
     return redirect(url_for("admin.council", slug=council.slug), 303)
+
+
+# --- closure days ------------------------------------------------------------------------
+
+
+@bp.post("/councils/<slug>/closure-days")
+@host_admin_required
+def add_closure_day(slug: str):
+    from conduct.closures import add_closure_day as add_day
+
+    council = _council_or_404(slug)
+    form = ClosureDayForm(prefix="closure")
+    if form.validate_on_submit():
+        moved = add_day(council, form.day.data, form.reason.data or "")
+        db.session.commit()
+        message = _("Closure day added; %(n)d open deadlines moved.", n=moved)
+        form = ClosureDayForm(prefix="closure", formdata=None)
+        if not wants_fragment():
+            flash(message, "success")
+            return redirect(url_for("admin.council", slug=council.slug) + "#closure-days", 303)
+        return _closure_section(council, form, message)
+    if not wants_fragment():
+        return render(
+            "admin/council_form.html",
+            status=400,
+            form=_council_form_for(council),
+            council=council,
+            closure_form=form,
+        )
+    return _closure_section(council, form, None)
+
+
+@bp.post("/councils/<slug>/closure-days/<int:closure_id>/delete")
+@host_admin_required
+def remove_closure_day(slug: str, closure_id: int):
+    from conduct.closures import remove_closure_day as remove_day
+
+    council = _council_or_404(slug)
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    closure = next((c for c in council.closure_days if c.id == closure_id), None)
+    if closure is None:
+        abort(404)
+    moved = remove_day(council, closure)
+    db.session.commit()
+    message = _("Closure day removed; %(n)d open deadlines moved.", n=moved)
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(url_for("admin.council", slug=council.slug) + "#closure-days", 303)
+    return _closure_section(council, ClosureDayForm(prefix="closure", formdata=None), message)
+
+
+def _council_form_for(council: Council) -> CouncilForm:
+    form = CouncilForm(formdata=None, obj=council)
+    form.procedures.data = council.procedure_keys
+    return form
+
+
+def _closure_section(council: Council, form: ClosureDayForm, message: str | None):
+    return render(
+        "admin/council_form.html",
+        "closure_days",
+        council=council,
+        closure_form=form,
+        closure_message=message,
+    )
 
 
 # --- staff accounts -------------------------------------------------------------

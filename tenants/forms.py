@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    DateField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -23,7 +24,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from conduct.procedures import PROCEDURES
-from core.formutil import choices
+from core.formutil import DateInput, choices
 from core.labels import NATIONS as NATION_LABELS
 from tenants.roles import ROLES
 from tenants.routes_catalogue import ROUTE_KINDS
@@ -215,3 +216,19 @@ class RoleGrantForm(FlaskForm):
 
 class CSRFOnlyForm(FlaskForm):
     """For buttons that change something (sign out, remove a row)."""
+
+
+class ClosureDayForm(FlaskForm):
+    day = DateField(
+        _l("Date the office is closed"),
+        description=_l("For example, 29 12 2026"),
+        format="%d %m %Y",
+        widget=DateInput(),
+        validators=[DataRequired(_l("Enter the date as day, month and year"))],
+    )
+    reason = StringField(
+        _l("Reason (optional)"),
+        description=_l("For example, closed between Christmas and New Year"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )

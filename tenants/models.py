@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import get_locale
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Integer,
     String,
@@ -38,6 +39,9 @@ class Council(db.Model):
 
     procedures: Mapped[list[CouncilProcedure]] = relationship(
         back_populates="council", cascade="all, delete-orphan", order_by="CouncilProcedure.key"
+    )
+    closure_days: Mapped[list[ClosureDay]] = relationship(
+        back_populates="council", cascade="all, delete-orphan", order_by="ClosureDay.day"
     )
     routes: Mapped[list[ContactRoute]] = relationship(
         back_populates="council",
@@ -79,6 +83,26 @@ class CouncilProcedure(db.Model):
     council: Mapped[Council] = relationship(back_populates="procedures")
 
     __table_args__ = (UniqueConstraint("council_id", "key"),)
+
+
+class ClosureDay(db.Model):
+    """A day the council's office is closed (e.g. between Christmas and New Year).
+
+    Not a working day for the council's deadlines (SPEC "Time").
+    """
+
+    __tablename__ = "closure_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(
+        ForeignKey("councils.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    council: Mapped[Council] = relationship(back_populates="closure_days")
+
+    __table_args__ = (UniqueConstraint("council_id", "day"),)
 
 
 class ContactRoute(db.Model):

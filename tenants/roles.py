@@ -28,3 +28,7 @@ HANDLING_ROLES = ("monitoring-officer", "deputy-monitoring-officer")
 
 def role_label(key: str) -> str:
     return str(ROLES.get(key, key))
+
+
+# Roles that record complaints received outside the online form (post, email, phone).
+INTAKE_ROLES = frozenset({"monitoring-officer", "deputy-monitoring-officer", "clerk"})

@@ -35,7 +35,7 @@ def cases(app, two_councils):
         }
 
 
-@pytest.mark.parametrize("user", ["mo.a@example.org", "clerk.a@example.org"])
+@pytest.mark.parametrize("user", ["mo.a@example.org"])
 def test_staff_of_one_council_get_404_for_every_url_of_another_councils_case(client, cases, user):
     login(client, user)
     assert client.get(f"/cases/{cases['a']}").status_code == 200
@@ -136,3 +136,26 @@ def test_a_draft_started_on_one_councils_form_is_not_used_by_another(app, client
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/brockton/complaints/new")
     assert "Robin" not in client.get("/brockton/complaints/new").text
+
+
+def test_a_clerk_reads_only_the_procedures_a_clerk_handles_in_their_own_council(
+    app, client, cases, two_councils
+):
+    """Clerks handle member/officer protocol cases; conduct complaints stay with the
+    Monitoring Officer (Procedure.readers)."""
+    with app.app_context():
+        a = db.session.get(Council, two_councils.a_id)
+        b = db.session.get(Council, two_councils.b_id)
+        protocol_a = make_case(a, 7)
+        protocol_a.procedure_key = "member-officer-protocol"
+        protocol_b = make_case(b, 7)
+        protocol_b.procedure_key = "member-officer-protocol"
+        db.session.commit()
+        own, other = protocol_a.id, protocol_b.id
+    login(client, "clerk.a@example.org")
+    assert client.get(f"/cases/{own}").status_code == 200
+    assert client.get(f"/cases/{cases['a']}").status_code == 404  # a conduct complaint
+    assert client.get(f"/cases/{other}").status_code == 404
+    listing = client.get("/cases/").text
+    assert protocol_a.reference in listing
+    assert cases["ref_a"] not in listing and protocol_b.reference not in listing

@@ -1,0 +1,51 @@
+"""Which cases a staff user may read: the one place that decides it.
+
+Tenant scoping (core/tenancy.py) keeps a request inside the councils where
+the user holds a role; within them, each procedure names the roles that read
+its cases (`Procedure.readers`), and an Investigating Officer reads only the
+cases assigned to them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from conduct.models import Case, CaseAssignment
+from conduct.procedures import PROCEDURES
+from tenants.models import User
+
+
+def roles_by_council(user: User) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = defaultdict(set)
+    for grant in user.roles:
+        found[grant.council_id].add(grant.role)
+    return found
+
+
+def council_scope(user: User) -> set[int]:
+    """The councils whose case data this user's requests may touch at all."""
+    return set(roles_by_council(user))
+
+
+def readable(user: User) -> ColumnElement[bool]:
+    """SQL condition on Case: the cases this user may read."""
+    clauses = []
+    for council_id, roles in roles_by_council(user).items():
+        keys = sorted(k for k, p in PROCEDURES.items() if roles.intersection(p.readers))
+        if keys:
+            clauses.append(and_(Case.council_id == council_id, Case.procedure_key.in_(keys)))
+    assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id)
+    clauses.append(Case.id.in_(assigned))
+    return or_(*clauses) if clauses else false()
+
+
+def reads_any(user: User) -> bool:
+    """Whether the user has a role that reads cases (an IO may still have assignments)."""
+    return any(
+        roles.intersection(p.readers) or "investigating-officer" in roles
+        for roles in roles_by_council(user).values()
+        for p in PROCEDURES.values()
+    )

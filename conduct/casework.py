@@ -1,0 +1,232 @@
+"""Working a case: the actions the signed-in user may take now, deadline extensions.
+
+Every action is a plain form post first (its own page without JavaScript);
+htmx loads the form into the case page and swaps the updated casework back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from conduct import engine
+from conduct.action_forms import form_for
+from conduct.models import Case, CaseDeadline
+from conduct.procedures.model import Action
+from conduct.staff import bp, case_or_404, render_case
+from conduct.uploads import UploadError, evidence_from, store_upload
+from core.db import db
+from core.rendering import render, wants_fragment
+from tenants.models import User
+
+STATE_LABELS = {
+    "due": _l("Due"),
+    "due-soon": _l("Due soon"),
+    "overdue": _l("Overdue"),
+    "met": _l("Met"),
+    "paused": _l("Paused"),
+    "closed": _l("No longer applies"),
+}
+
+
+@dataclass
+class DeadlineView:
+    row: CaseDeadline
+    label: str
+    owner: str
+    seed: str
+    state: str
+    can_extend: bool
+
+
+def casework_context(case: Case) -> dict:
+    """What the case page shows of the procedure: stage, actions, deadlines, timeline."""
+    procedure = engine.procedure_of(case)
+    calendar = engine.calendar_for(case.council)
+    today = engine.today()
+    roles = engine.roles_of(current_user, case)
+    deadlines = []
+    for row in case.deadlines:
+        rule = procedure.deadline(row.key)
+        deadlines.append(
+            DeadlineView(
+                row=row,
+                label=str(rule.label),
+                owner=row.owner,
+                seed=rule.seed,
+                state=engine.deadline_state(row, case, calendar, today),
+                can_extend=row.status == engine.OPEN
+                and bool(roles.intersection(rule.extend_roles)),
+            )
+        )
+    return {
+        "procedure": procedure,
+        "stage": procedure.stage(case.stage),
+        "actions": engine.available_actions(case, current_user),
+        "deadlines": deadlines,
+        "state_labels": STATE_LABELS,
+        "timeline": list(reversed(case.events)),
+        "my_roles": roles,
+    }
+
+
+def _people(case: Case, action: Action) -> dict[str, list[User]]:
+    return {
+        spec.name: engine.staff_with_role(case.council_id, spec.user_role or "")
+        for spec in action.inputs
+        if spec.kind == "user"
+    }
+
+
+def _action_or_error(case: Case, key: str) -> Action:
+    try:
+        return engine.check_action(case, current_user, key)
+    except engine.ActionRefusedError:
+        abort(403)
+    except engine.ActionUnavailableError:
+        abort(409)
+
+
+def _values(form: FlaskForm, action: Action, case: Case) -> dict | None:
+    """Cleaned inputs (files stored, people looked up), or None with errors on the form."""
+    values: dict = {}
+    ok = True
+    for spec in action.inputs:
+        field = getattr(form, spec.name)
+        value = field.data
+        if spec.kind == "file":
+            upload = request.files.get(field.name)
+            if upload and upload.filename:
+                try:
+                    stored = store_upload(upload)
+                except UploadError as error:
+                    field.errors = [*field.errors, error.message]
+                    ok = False
+                    continue
+                value = evidence_from(stored, case.council_id)
+                db.session.add(value)
+            elif spec.required:
+                field.errors = [*field.errors, _("Select a file")]
+                ok = False
+                continue
+            else:
+                value = None
+        elif spec.kind == "user" and value is not None:
+            value = db.session.get(User, value)
+        values[spec.name] = value
+    return values if ok else None
+
+
+@bp.route("/<int:case_id>/actions/<key>", methods=["GET", "POST"])
+def action(case_id: int, key: str):
+    case = case_or_404(case_id)
+    act = _action_or_error(case, key)
+    form = form_for(act, _people(case, act))
+    if request.method == "POST" and form.validate_on_submit():
+        values = _values(form, act, case)
+        if values is not None:
+            engine.perform(case, case.council, act.key, actor=current_user, values=values)
+            db.session.commit()
+            return _after_change(case, _("%(action)s: done.", action=str(act.done or act.label)))
+    status = 400 if form.errors else 200
+    return _action_page(case, act, form, status)
+
+
+def _action_page(case: Case, act: Action, form: FlaskForm, status: int):
+    response = render(
+        "staff/action.html",
+        "form",
+        status=status if not wants_fragment() else 200,
+        case=case,
+        action=act,
+        form=form,
+        routes=_routes_for(case, act),
+    )
+    if wants_fragment() and status != 200:
+        # The form's target is the casework section; a form with errors stays in its panel.
+        response.headers["HX-Retarget"] = "#action-panel"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _routes_for(case: Case, act: Action) -> dict[str, list]:
+    """The council's contact routes named by the action's choices (e.g. safeguarding numbers)."""
+    found: dict[str, list] = {}
+    for spec in act.inputs:
+        for choice in spec.choices:
+            if choice.routes:
+                found[choice.value] = [r for r in case.council.routes if r.kind in choice.routes]
+    return found
+
+
+def _after_change(case: Case, message: str):
+    if wants_fragment():
+        db.session.expire_all()
+        fresh = case_or_404(case.id)
+        return render_case(fresh, notice=message)
+    flash(message, "success")
+    return redirect(url_for("staff.case", case_id=case.id), 303)
+
+
+class ExtendForm(FlaskForm):
+    days = IntegerField(
+        _l("Extend by how many working days?"),
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(_l("Enter the number of working days")),
+            NumberRange(min=1, max=120, message=_l("Enter a number from 1 to 120")),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Reason for the extension"),
+        description=_l("Exceptional circumstances, for example illness or leave."),
+        widget=GovTextArea(),
+        validators=[DataRequired(_l("Enter the reason for the extension")), Length(max=5000)],
+    )
+
+
+@bp.route("/<int:case_id>/deadlines/<int:deadline_id>/extend", methods=["GET", "POST"])
+def extend(case_id: int, deadline_id: int):
+    case = case_or_404(case_id)
+    row = next((d for d in case.deadlines if d.id == deadline_id), None)
+    if row is None:
+        abort(404)
+    rule = engine.procedure_of(case).deadline(row.key)
+    if not engine.roles_of(current_user, case).intersection(rule.extend_roles):
+        abort(403)
+    if row.status != engine.OPEN:
+        abort(409)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        engine.extend(
+            case,
+            case.council,
+            row,
+            actor=current_user,
+            days=form.days.data,
+            reason=form.reason.data,
+        )
+        db.session.commit()
+        return _after_change(case, _("Deadline extended."))
+    status = 400 if form.errors else 200
+    response = render(
+        "staff/extend.html",
+        "form",
+        status=status if not wants_fragment() else 200,
+        case=case,
+        row=row,
+        rule=rule,
+        form=form,
+    )
+    if wants_fragment() and status != 200:
+        response.headers["HX-Retarget"] = "#action-panel"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response

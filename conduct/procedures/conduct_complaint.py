@@ -1,0 +1,776 @@
+"""Conduct complaint, English model: seed 003 (Fenland District Council), Rule 9 and guidance."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from conduct.procedures.common import MO, REASON, note, pause, resume
+from conduct.procedures.model import (
+    PREVIOUS,
+    SYSTEM_ROLE,
+    Action,
+    Choice,
+    Deadline,
+    EntryPoint,
+    Input,
+    IntakeCheck,
+    Procedure,
+    Stage,
+)
+
+IP = ("independent-person",)
+INVESTIGATOR = ("investigating-officer",)
+
+# seed 003 Rule 9 §2.2.4: circumstances in which no action is likely.
+ASSESSMENT_FACTORS = (
+    Choice(
+        "insufficient-information", _l("There is insufficient information to base a decision on")
+    ),
+    Choice("over-six-months", _l("More than 6 months have passed since the events")),
+    Choice("already-considered", _l("The issue has already been considered under this procedure")),
+    Choice(
+        "misuse",
+        _l("Politically motivated, trivial, vexatious, tit for tat, repetitious or a misuse"),
+    ),
+    Choice("not-official-capacity", _l("The councillor was not acting in their official capacity")),
+    Choice(
+        "no-longer-councillor", _l("The complaint concerns someone who is no longer a councillor")
+    ),
+    Choice("against-council", _l("The complaint is against the council as a whole")),
+)
+FACTORS = Input(
+    "factors",
+    _l("Factors considered (Rule 9 §2.2.4)"),
+    kind="checklist",
+    required=False,
+    choices=ASSESSMENT_FACTORS,
+)
+DECISION_REASONS = Input(
+    "reasons",
+    _l("Summary of the reasons, for the Decision Notice (Rule 9 §2.2.8)"),
+)
+# seed 003 §1.6.5: the Independent Person's views are sought before these decisions.
+IP_CONSULTED = ("done:record-ip-view",)
+
+RECORD_IP_VIEW = Action(
+    key="record-ip-view",
+    label=_l("Record the Independent Person's view"),
+    roles=(*IP, *MO),
+    seed="seed 003 Rule 9 §1.6.5",
+    inputs=(Input("view", _l("The Independent Person's view")),),
+    done=_l("Independent Person's view recorded"),
+)
+
+DEADLINES = (
+    Deadline(
+        key="acknowledge",
+        label=_l("Acknowledge the complaint in writing"),
+        amount=5,
+        unit="working_days",
+        owner="monitoring-officer",
+        seed="seed 003 Rule 9 §2.1.4",
+        extend_roles=MO,
+    ),
+    Deadline(
+        key="subject-response",
+        label=_l("Councillor's initial response"),
+        amount=7,
+        unit="working_days",
+        owner="subject",
+        seed="seed 003 Rule 9 §2.1.5",
+        extend_roles=MO,
+    ),
+    Deadline(
+        key="investigation",
+        label=_l("Complete the investigation (target)"),
+        amount=3,
+        unit="months",
+        owner="investigating-officer",
+        seed="seed 003 Rule 9 §2.3.6",
+        extend_roles=MO,
+    ),
+    Deadline(
+        key="draft-report-comments",
+        label=_l("Comments on the draft report"),
+        amount=10,
+        unit="working_days",
+        owner="investigating-officer",
+        seed="seed 003 Rule 9 §2.3.9",
+        amount_input="comment_days",
+        extend_roles=MO,
+    ),
+    Deadline(
+        key="report-consideration",
+        label=_l("Decide on the investigation report"),
+        amount=7,
+        unit="working_days",
+        owner="monitoring-officer",
+        seed="seed 003 Rule 9 §2.4.3",
+        extend_roles=MO,
+    ),
+    Deadline(
+        key="agenda-pack",
+        label=_l("Publish the hearing agenda pack"),
+        amount=5,
+        unit="working_days_before",
+        anchor_input="hearing_date",
+        owner="monitoring-officer",
+        seed="seed 003 guidance, hearing (agenda pack at least 5 working days before)",
+    ),
+)
+
+CLOSED = "seed 003 Rule 9 §4.1 (ombudsman signposted at the end)"
+
+STAGES = (
+    Stage(
+        key="received",
+        label=_l("Received"),
+        seed="seed 003 Rule 9 §2.1.3-§2.1.4",
+        deadlines=("acknowledge",),
+        description=_l(
+            "Acknowledge the complaint and clarify any points of uncertainty before anything "
+            "else is done."
+        ),
+        actions=(
+            Action(
+                key="acknowledgement-emailed",
+                label=_l("Acknowledgement emailed"),
+                roles=(SYSTEM_ROLE,),
+                seed="seed 003 Rule 9 §2.1.4",
+                meets=("acknowledge",),
+                done=_l("Acknowledgement emailed to the complainant"),
+            ),
+            Action(
+                key="record-acknowledgement",
+                label=_l("Record that the acknowledgement was sent"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.1.4",
+                when=("deadline_open:acknowledge",),
+                inputs=(
+                    Input(
+                        "how",
+                        _l("How was it sent?"),
+                        kind="choice",
+                        choices=(Choice("post", _l("By post")), Choice("email", _l("By email"))),
+                    ),
+                ),
+                meets=("acknowledge",),
+                done=_l("Acknowledgement sent"),
+            ),
+            Action(
+                key="grant-confidentiality",
+                label=_l("Grant the request for confidentiality"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.1.7",
+                when=("confidentiality_requested", "not:deadline_open:acknowledge"),
+                inputs=(REASON,),
+                sets=(("confidentiality_granted", "=yes"),),
+                to="notify-subject",
+                done=_l("Confidentiality granted and the complainant told"),
+                primary=True,
+            ),
+            Action(
+                key="refuse-confidentiality",
+                label=_l("Refuse the request for confidentiality"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.1.7; guidance (opportunity to withdraw)",
+                when=("confidentiality_requested", "not:deadline_open:acknowledge"),
+                inputs=(REASON,),
+                sets=(("confidentiality_granted", "=no"),),
+                to="confidentiality-refused",
+                done=_l("Confidentiality refused and the complainant told"),
+            ),
+            Action(
+                key="proceed",
+                label=_l("Proceed: tell the councillor"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.1.5",
+                when=("not:confidentiality_requested", "not:deadline_open:acknowledge"),
+                to="notify-subject",
+                done=_l("Complaint checked; the councillor is to be told"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="confidentiality-refused",
+        label=_l("Confidentiality refused: complainant may withdraw"),
+        seed="seed 003 guidance (given the opportunity to withdraw)",
+        actions=(
+            Action(
+                key="complainant-continues",
+                label=_l("Complainant wants to continue"),
+                roles=MO,
+                seed="seed 003 guidance",
+                to="notify-subject",
+                done=_l("Complainant chose to continue without confidentiality"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="notify-subject",
+        label=_l("Tell the councillor"),
+        seed="seed 003 Rule 9 §2.1.5",
+        actions=(
+            Action(
+                key="subject-notified",
+                label=_l("Record that the councillor was sent the complaint"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.1.5",
+                to="subject-response",
+                starts=("subject-response",),
+                done=_l("Councillor sent the complaint; 7 working days to respond"),
+                primary=True,
+            ),
+            Action(
+                key="withhold-from-subject",
+                label=_l("Do not tell the councillor yet (exceptional circumstances)"),
+                roles=MO,
+                seed="seed 003 guidance (unless exceptional circumstances exist)",
+                inputs=(REASON,),
+                to="initial-assessment",
+                done=_l("Councillor not told, for exceptional reasons"),
+            ),
+        ),
+    ),
+    Stage(
+        key="subject-response",
+        label=_l("Waiting for the councillor's response"),
+        seed="seed 003 Rule 9 §2.1.5",
+        actions=(
+            Action(
+                key="subject-responded",
+                label=_l("Record the councillor's response"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.1.5",
+                inputs=(
+                    Input("summary", _l("Summary of the response")),
+                    Input("document", _l("The response (optional)"), kind="file", required=False),
+                ),
+                meets=("subject-response",),
+                to="informal-resolution",
+                done=_l("Councillor's response received and shared with the complainant"),
+                primary=True,
+            ),
+            Action(
+                key="no-subject-response",
+                label=_l("Continue without a response"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.3.8 (progressed in the absence of their input)",
+                inputs=(REASON,),
+                closes=("subject-response",),
+                to="informal-resolution",
+                done=_l("Continued without the councillor's response"),
+            ),
+        ),
+    ),
+    Stage(
+        key="informal-resolution",
+        label=_l("Informal resolution offered"),
+        seed="seed 003 guidance (informal resolution); Rule 9 §2.2.5",
+        actions=(
+            Action(
+                key="resolved-informally",
+                label=_l("Complaint resolved informally"),
+                roles=MO,
+                seed="seed 003 guidance",
+                inputs=(Input("resolution", _l("How it was resolved")),),
+                to="closed-informal",
+                done=_l("Resolved informally"),
+            ),
+            Action(
+                key="not-resolved",
+                label=_l("Not resolved: go to initial assessment"),
+                roles=MO,
+                seed="seed 003 guidance (complainant confirms it cannot be resolved)",
+                to="initial-assessment",
+                done=_l("Complainant confirmed it cannot be resolved informally"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="initial-assessment",
+        label=_l("Initial assessment"),
+        seed="seed 003 Rule 9 §2.2.3-§2.2.8",
+        description=_l(
+            "The Monitoring Officer decides, in consultation with the Independent Person, and "
+            "gives reasons in an Initial Assessment Decision Notice."
+        ),
+        actions=(
+            RECORD_IP_VIEW,
+            Action(
+                key="assess-no-further-action",
+                label=_l("Decide: no further action"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.3, §2.2.4",
+                when=IP_CONSULTED,
+                inputs=(FACTORS, DECISION_REASONS),
+                to="closed-no-action",
+                done=_l("Initial assessment: no further action"),
+            ),
+            Action(
+                key="assess-informal-resolution",
+                label=_l("Decide: informal resolution"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.3, §2.2.5",
+                when=IP_CONSULTED,
+                inputs=(FACTORS, DECISION_REASONS),
+                to="informal-action",
+                done=_l("Initial assessment: informal resolution"),
+            ),
+            Action(
+                key="assess-police-referral",
+                label=_l("Decide: refer to the police"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.3, §2.2.7",
+                when=IP_CONSULTED,
+                inputs=(FACTORS, DECISION_REASONS),
+                to="police",
+                done=_l("Initial assessment: referred to the police; case paused"),
+            ),
+            Action(
+                key="assess-investigate",
+                label=_l("Decide: investigate"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.3, §2.3.3-§2.3.5",
+                when=IP_CONSULTED,
+                inputs=(
+                    FACTORS,
+                    DECISION_REASONS,
+                    Input("scope", _l("Level and scope of the investigation (Rule 9 §2.3.4)")),
+                    Input(
+                        "investigator",
+                        _l("Investigating Officer"),
+                        kind="user",
+                        user_role="investigating-officer",
+                        required=False,
+                        hint=_l("Can be chosen later."),
+                    ),
+                ),
+                assigns=("investigator",),
+                to="investigation",
+                starts=("investigation",),
+                done=_l("Initial assessment: referred for investigation"),
+                primary=True,
+            ),
+            Action(
+                key="assess-summary-resolution",
+                label=_l("Decide: summary resolution"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.3, §2.5",
+                when=IP_CONSULTED,
+                inputs=(FACTORS, DECISION_REASONS),
+                to="summary-resolution",
+                done=_l("Initial assessment: summary resolution"),
+            ),
+        ),
+    ),
+    Stage(
+        key="informal-action",
+        label=_l("Informal resolution in progress"),
+        seed="seed 003 Rule 9 §2.2.5-§2.2.6",
+        actions=(
+            Action(
+                key="informal-action-resolved",
+                label=_l("Resolved"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.5",
+                inputs=(Input("resolution", _l("How it was resolved")),),
+                to="closed-informal",
+                done=_l("Resolved informally"),
+                primary=True,
+            ),
+            Action(
+                key="reconsideration-requested",
+                label=_l("Complainant asks for reconsideration"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.6",
+                inputs=(REASON,),
+                to="initial-assessment",
+                done=_l("Reconsideration requested; back to initial assessment"),
+            ),
+        ),
+    ),
+    Stage(
+        key="police",
+        label=_l("With the police: paused"),
+        kind="paused",
+        seed="seed 003 Rule 9 §2.2.7",
+        description=_l("No further action is taken until the police or regulatory inquiry ends."),
+        actions=(
+            Action(
+                key="police-concluded",
+                label=_l("Police inquiry concluded: resume"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.2.7",
+                inputs=(Input("result", _l("Result of the police or regulatory inquiry")),),
+                to="initial-assessment",
+                done=_l("Police inquiry concluded; case resumed"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="investigation",
+        label=_l("Investigation"),
+        seed="seed 003 Rule 9 §2.3",
+        actions=(
+            Action(
+                key="assign-investigator",
+                label=_l("Choose the Investigating Officer"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.3.5",
+                inputs=(
+                    Input(
+                        "investigator",
+                        _l("Investigating Officer"),
+                        kind="user",
+                        user_role="investigating-officer",
+                    ),
+                ),
+                assigns=("investigator",),
+                done=_l("Investigating Officer assigned"),
+            ),
+            Action(
+                key="draft-report",
+                label=_l("Send the draft report for comment"),
+                roles=(*INVESTIGATOR, *MO),
+                seed="seed 003 Rule 9 §2.3.9",
+                inputs=(
+                    Input("document", _l("Draft report"), kind="file"),
+                    Input(
+                        "comment_days",
+                        _l("Working days for comments"),
+                        kind="number",
+                        minimum=1,
+                        maximum=60,
+                        hint=_l("The agreed period for the complainant and councillor to comment."),
+                    ),
+                ),
+                to="draft-report",
+                starts=("draft-report-comments",),
+                done=_l("Draft report sent to the complainant and councillor for comment"),
+                primary=True,
+            ),
+            Action(
+                key="terminate-investigation",
+                label=_l("Terminate the investigation"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.3.7",
+                when=IP_CONSULTED,
+                inputs=(
+                    Input(
+                        "circumstance",
+                        _l("Material change of circumstances"),
+                        kind="choice",
+                        choices=(
+                            Choice(
+                                "resigned", _l("The councillor has resigned or not been re-elected")
+                            ),
+                            Choice("ill", _l("The councillor is seriously ill")),
+                            Choice("died", _l("The councillor has died")),
+                            Choice("other", _l("Another material change")),
+                        ),
+                    ),
+                    REASON,
+                ),
+                to="closed-terminated",
+                done=_l("Investigation terminated"),
+            ),
+            RECORD_IP_VIEW,
+            Action(
+                key="complainant-not-responding",
+                label=_l("Complainant has not responded: treat as withdrawn"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.3.8",
+                inputs=(REASON,),
+                to="withdrawn",
+                done=_l("Treated as withdrawn: the complainant did not respond"),
+            ),
+        ),
+    ),
+    Stage(
+        key="draft-report",
+        label=_l("Draft report out for comment"),
+        seed="seed 003 Rule 9 §2.3.9-§2.3.10",
+        actions=(
+            Action(
+                key="final-report",
+                label=_l("Submit the final report"),
+                roles=(*INVESTIGATOR, *MO),
+                seed="seed 003 Rule 9 §2.3.10",
+                inputs=(
+                    Input("document", _l("Final report"), kind="file"),
+                    Input(
+                        "finding",
+                        _l("The Investigating Officer's view"),
+                        kind="choice",
+                        choices=(
+                            Choice("breach", _l("A breach of the Code of Conduct occurred")),
+                            Choice("no-breach", _l("No breach of the Code of Conduct")),
+                        ),
+                    ),
+                ),
+                meets=("draft-report-comments", "investigation"),
+                to="report-consideration",
+                starts=("report-consideration",),
+                done=_l("Final report received"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="report-consideration",
+        label=_l("Consider the investigation report"),
+        seed="seed 003 Rule 9 §2.4",
+        actions=(
+            RECORD_IP_VIEW,
+            Action(
+                key="decide-no-breach",
+                label=_l("Decide: no breach, no further action"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.4.4",
+                when=IP_CONSULTED,
+                inputs=(DECISION_REASONS,),
+                meets=("report-consideration",),
+                to="closed-no-breach",
+                done=_l("No breach: final report sent to the parties"),
+            ),
+            Action(
+                key="decide-summary-resolution",
+                label=_l("Decide: breach, seek summary resolution"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.4.5, §2.5",
+                when=IP_CONSULTED,
+                inputs=(DECISION_REASONS,),
+                meets=("report-consideration",),
+                to="summary-resolution",
+                done=_l("Breach: summary resolution to be sought"),
+            ),
+            Action(
+                key="decide-hearing",
+                label=_l("Decide: breach, refer for a hearing"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.4.5, §2.6.3",
+                when=IP_CONSULTED,
+                inputs=(DECISION_REASONS,),
+                meets=("report-consideration",),
+                to="hearing",
+                done=_l("Breach: referred to the Hearing Panel"),
+                primary=True,
+            ),
+            Action(
+                key="reconsider-report",
+                label=_l("Ask the Investigating Officer to reconsider the report"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.3.11",
+                inputs=(REASON,),
+                closes=("report-consideration",),
+                to="investigation",
+                done=_l("Report returned to the Investigating Officer"),
+            ),
+        ),
+    ),
+    Stage(
+        key="summary-resolution",
+        label=_l("Summary resolution"),
+        seed="seed 003 Rule 9 §2.5",
+        actions=(
+            Action(
+                key="summary-accepted",
+                label=_l("Councillor accepted and complied"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.5.4",
+                inputs=(Input("resolution", _l("The agreed outcome (apology, training, ...)")),),
+                to="closed-summary",
+                done=_l("Summary resolution accepted"),
+                primary=True,
+            ),
+            Action(
+                key="summary-refused",
+                label=_l("Councillor refused: refer for a hearing"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.5.5",
+                inputs=(REASON,),
+                to="hearing",
+                done=_l("Summary resolution refused; referred to the Hearing Panel"),
+            ),
+        ),
+    ),
+    Stage(
+        key="hearing",
+        label=_l("Hearing"),
+        seed="seed 003 Rule 9 §3; Article 9 §2",
+        actions=(
+            Action(
+                key="schedule-hearing",
+                label=_l("Set the hearing date"),
+                roles=MO,
+                seed="seed 003 Rule 9 §3.1.3",
+                inputs=(Input("hearing_date", _l("Hearing date"), kind="date"),),
+                sets=(("hearing_date", "hearing_date"),),
+                starts=("agenda-pack",),
+                done=_l("Hearing date set"),
+            ),
+            Action(
+                key="agenda-published",
+                label=_l("Record that the agenda pack is published"),
+                roles=MO,
+                seed="seed 003 guidance, hearing",
+                when=("deadline_open:agenda-pack",),
+                meets=("agenda-pack",),
+                done=_l("Agenda pack published"),
+            ),
+            Action(
+                key="hearing-decision",
+                label=_l("Record the Hearing Panel's decision"),
+                roles=MO,
+                seed="seed 003 Rule 9 §3.5-§3.6",
+                when=("fact:hearing_date",),
+                inputs=(
+                    Input(
+                        "finding",
+                        _l("Finding, on the balance of probabilities"),
+                        kind="choice",
+                        choices=(
+                            Choice("breach", _l("The councillor failed to comply with the Code")),
+                            Choice("no-breach", _l("No failure to comply with the Code")),
+                        ),
+                    ),
+                    Input("decision", _l("The decision and any sanctions")),
+                ),
+                to="closed-hearing",
+                done=_l("Hearing Panel decision recorded"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="withdrawn",
+        label=_l("Withdrawn"),
+        kind="closed",
+        outcome="withdrawn",
+        seed="seed 003 Rule 9 §2.1.10",
+        actions=(
+            Action(
+                key="continue-after-withdrawal",
+                label=_l("Continue in the interests of good governance"),
+                roles=MO,
+                seed="seed 003 Rule 9 §2.1.10",
+                inputs=(REASON,),
+                to=PREVIOUS,
+                done=_l("The Monitoring Officer continued the complaint after its withdrawal"),
+            ),
+        ),
+    ),
+    Stage(
+        key="closed-informal",
+        label=_l("Closed: resolved informally"),
+        kind="closed",
+        outcome="informal-resolution",
+        seed=CLOSED,
+    ),
+    Stage(
+        key="closed-no-action",
+        label=_l("Closed: no further action"),
+        kind="closed",
+        outcome="no-further-action",
+        seed=CLOSED,
+    ),
+    Stage(
+        key="closed-terminated",
+        label=_l("Closed: investigation terminated"),
+        kind="closed",
+        outcome="terminated",
+        seed=CLOSED,
+    ),
+    Stage(
+        key="closed-no-breach",
+        label=_l("Closed: no breach"),
+        kind="closed",
+        outcome="no-breach",
+        seed=CLOSED,
+    ),
+    Stage(
+        key="closed-summary",
+        label=_l("Closed: summary resolution"),
+        kind="closed",
+        outcome="summary-resolution",
+        seed=CLOSED,
+    ),
+    Stage(
+        key="closed-hearing",
+        label=_l("Closed: hearing decision"),
+        kind="closed",
+        outcome="hearing-decision",
+        seed=CLOSED,
+    ),
+)
+
+PROCEDURE = Procedure(
+    key="conduct-complaint",
+    title=_l("Conduct complaint about a councillor"),
+    summary=_l(
+        "A complaint that a councillor has breached the Code of Conduct, dealt with by the "
+        "Monitoring Officer in consultation with an Independent Person."
+    ),
+    seed="seed 003 Rule 9",
+    stages=STAGES,
+    deadlines=DEADLINES,
+    entry_points=(EntryPoint("complaint", _l("Conduct complaint"), "received"),),
+    anywhere=(
+        Action(
+            key="withdraw",
+            label=_l("Record the complainant's withdrawal"),
+            roles=MO,
+            seed="seed 003 Rule 9 §2.1.10",
+            inputs=(REASON,),
+            to="withdrawn",
+            done=_l("Complainant withdrew the complaint"),
+        ),
+        pause(MO, "SPEC Time: a case can be paused and resumed"),
+        resume(MO, "SPEC Time: a case can be paused and resumed"),
+        note((*MO, *IP)),
+    ),
+    intake_checks=(
+        IntakeCheck(
+            key="events-over-six-months",
+            message=_l(
+                "The events are more than 6 months old: no action is likely (Rule 9 §2.2.4)."
+            ),
+            seed="seed 003 Rule 9 §2.2.4",
+            older_than_months=6,
+        ),
+        IntakeCheck(
+            key="no-longer-councillor",
+            message=_l(
+                "The complaint concerns someone who is no longer a councillor: no action is "
+                "likely (Rule 9 §2.2.4)."
+            ),
+            seed="seed 003 Rule 9 §2.2.4",
+            flag="subject_not_councillor",
+        ),
+    ),
+    takes_public_form=True,
+    timescales=(
+        # seed 003 Rule 9 §2.1.4
+        _l("We will acknowledge your complaint in writing within 5 working days."),
+        # seed 003 Rule 9 §2.1.7
+        _l(
+            "If you asked for your identity to be kept confidential, we will tell you our "
+            "decision on that before the complaint goes any further."
+        ),
+        # seed 003 Rule 9 §2.1.5
+        _l(
+            "The councillor will usually be told about the complaint and given 7 working days "
+            "to respond."
+        ),
+        # seed 003 guidance, conclusion
+        _l(
+            "Unless it can be resolved informally, a complaint can take up to 6 months to conclude."
+        ),
+    ),
+    readers=(*MO, *IP),
+)

@@ -1,0 +1,357 @@
+"""Local resolution protocol, Welsh model: seed 002 (Caerphilly), low-level member-on-member."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from conduct.procedures.common import MO, REASON, note, pause, resume
+from conduct.procedures.model import (
+    Action,
+    Choice,
+    Deadline,
+    EntryPoint,
+    Input,
+    IntakeCheck,
+    Procedure,
+    Stage,
+)
+
+# seed 002 NB after §4.6: time limits may be varied in exceptional circumstances by the Chair.
+CHAIR = ("chair",)
+IO = ("investigating-officer",)
+CASEWORK = (*MO, *IO)
+CLOSED = "seed 002 §4.5(xv)"
+
+# seed 002 §4.5(xiv): the Committee's conclusions.
+OUTCOMES = (
+    Choice("a", _l("(a) No basis to the complaint; no further action")),
+    Choice("b", _l("(b) A basis to the complaint, but no further action required")),
+    Choice(
+        "c",
+        _l(
+            "(c) A basis to the complaint: censure at the next Council meeting and/or further action"
+        ),
+    ),
+    Choice("d", _l("(d) Referral to the Ombudsman for investigation")),
+)
+
+DEADLINES = (
+    Deadline(
+        key="reconfirm",
+        label=_l("Complainant reconfirms the complaint in writing, with evidence"),
+        amount=14,
+        unit="calendar_days",
+        owner="complainant",
+        seed="seed 002 §4.5(ii) (two weeks)",
+        extend_roles=CHAIR,
+    ),
+    Deadline(
+        key="subject-response",
+        label=_l("Councillor's written response, with evidence"),
+        amount=1,
+        unit="months",
+        owner="subject",
+        seed="seed 002 §4.5(iii) (one month)",
+        extend_roles=CHAIR,
+    ),
+    Deadline(
+        key="hearing-window",
+        label=_l("Hearing date agreed within the two-month window"),
+        amount=2,
+        unit="months",
+        owner="investigating-officer",
+        seed="seed 002 §4.5(vi)",
+        extend_roles=CHAIR,
+    ),
+)
+
+STAGES = (
+    Stage(
+        key="received",
+        label=_l("Received: does it fall within the protocol?"),
+        seed="seed 002 §3.1, §4.4(i)-(ii)",
+        actions=(
+            Action(
+                key="within-protocol",
+                label=_l("Falls within the protocol: start Stage 1"),
+                roles=MO,
+                seed="seed 002 §3.1, §4.4(ii)",
+                inputs=(
+                    Input(
+                        "criteria",
+                        _l("Criteria met (§3.1)"),
+                        kind="checklist",
+                        choices=(
+                            Choice(
+                                "member-on-member", _l("Made by a member about a fellow member")
+                            ),
+                            Choice("low-level", _l("Low-level in nature")),
+                            Choice("not-repeat", _l("Not a repeat of conduct already dealt with")),
+                        ),
+                    ),
+                ),
+                to="stage-1",
+                done=_l("Accepted under the protocol: Stage 1 informal resolution"),
+                primary=True,
+            ),
+            Action(
+                key="outside-protocol",
+                label=_l("Outside the protocol: advise referral to the Ombudsman"),
+                roles=MO,
+                seed="seed 002 §4.4(ii)-(iii)",
+                inputs=(REASON,),
+                to="closed-outside-protocol",
+                done=_l("Outside the protocol; complainant advised to consider the Ombudsman"),
+            ),
+        ),
+    ),
+    Stage(
+        key="stage-1",
+        label=_l("Stage 1: informal resolution"),
+        seed="seed 002 §4.4(iv)-(v), §5.1",
+        description=_l("The names of both parties are kept confidential at Stage 1 (§5.1)."),
+        actions=(
+            Action(
+                key="stage-1-resolved",
+                label=_l("Resolved informally at Stage 1"),
+                roles=MO,
+                seed="seed 002 §4.4(iv), §5.2",
+                inputs=(
+                    Input("resolution", _l("How it was resolved")),
+                    Input(
+                        "complaint_type",
+                        _l("Type of complaint (reported anonymously to the Standards Committee)"),
+                        kind="choice",
+                        choices=(
+                            Choice("respect", _l("Respect and consideration")),
+                            Choice("vexatious", _l("Vexatious, malicious or frivolous complaints")),
+                            Choice("other", _l("Other")),
+                        ),
+                    ),
+                ),
+                sets=(("complaint_type", "complaint_type"),),
+                to="closed-stage-1",
+                done=_l("Resolved at Stage 1"),
+                primary=True,
+            ),
+            Action(
+                key="stage-2-requested",
+                label=_l("Not resolved: complainant wants a hearing (Stage 2)"),
+                roles=MO,
+                seed="seed 002 §4.4(v), §4.5(ii)",
+                to="stage-2-reconfirm",
+                starts=("reconfirm",),
+                done=_l("Stage 2 requested; two weeks to reconfirm in writing"),
+            ),
+        ),
+    ),
+    Stage(
+        key="stage-2-reconfirm",
+        label=_l("Stage 2: waiting for written reconfirmation"),
+        seed="seed 002 §4.5(ii)",
+        actions=(
+            Action(
+                key="reconfirmation-received",
+                label=_l("Reconfirmation received and councillor notified"),
+                roles=CASEWORK,
+                seed="seed 002 §4.5(ii)-(iii)",
+                inputs=(
+                    Input("standards", _l("Standards of conduct alleged to be breached (§2)")),
+                    Input(
+                        "document",
+                        _l("Written complaint and evidence"),
+                        kind="file",
+                        required=False,
+                    ),
+                ),
+                meets=("reconfirm",),
+                starts=("subject-response",),
+                to="stage-2-response",
+                done=_l("Reconfirmed; the councillor has one month to respond"),
+                primary=True,
+            ),
+            Action(
+                key="not-reconfirmed",
+                label=_l("Not reconfirmed in time: close"),
+                roles=MO,
+                seed="seed 002 §4.5(ii)",
+                inputs=(REASON,),
+                to="closed-lapsed",
+                done=_l("Closed: the complaint was not reconfirmed"),
+            ),
+        ),
+    ),
+    Stage(
+        key="stage-2-response",
+        label=_l("Stage 2: waiting for the councillor's response"),
+        seed="seed 002 §4.5(iii)-(v)",
+        actions=(
+            Action(
+                key="assign-investigating-officer",
+                label=_l("Name the Investigating Officer"),
+                roles=MO,
+                seed="seed 002 §4.5(iv)-(v)",
+                inputs=(
+                    Input(
+                        "investigator",
+                        _l("Investigating Officer"),
+                        kind="user",
+                        user_role="investigating-officer",
+                        hint=_l(
+                            "The Deputy Monitoring Officer or a Legal Officer if the Monitoring "
+                            "Officer took part in Stage 1."
+                        ),
+                    ),
+                ),
+                assigns=("investigator",),
+                done=_l("Investigating Officer named"),
+            ),
+            Action(
+                key="subject-response-received",
+                label=_l("Councillor's response received: offer hearing dates"),
+                roles=CASEWORK,
+                seed="seed 002 §4.5(iii), §4.5(vi)",
+                inputs=(
+                    Input(
+                        "document", _l("Written response and evidence"), kind="file", required=False
+                    ),
+                ),
+                meets=("subject-response",),
+                starts=("hearing-window",),
+                to="hearing-scheduling",
+                done=_l("Response received; hearing dates offered within two months"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="hearing-scheduling",
+        label=_l("Stage 2: agreeing the hearing date"),
+        seed="seed 002 §4.5(vi)",
+        actions=(
+            Action(
+                key="hearing-date-agreed",
+                label=_l("Hearing date agreed"),
+                roles=CASEWORK,
+                seed="seed 002 §4.5(vi)",
+                inputs=(Input("hearing_date", _l("Hearing date"), kind="date"),),
+                sets=(("hearing_date", "hearing_date"),),
+                meets=("hearing-window",),
+                to="stage-2-hearing",
+                done=_l("Hearing date agreed"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="stage-2-hearing",
+        label=_l("Stage 2: Standards Committee hearing"),
+        seed="seed 002 §4.5(vii)-(xv), §5.3",
+        actions=(
+            Action(
+                key="committee-conclusion",
+                label=_l("Record the Committee's conclusion"),
+                roles=CASEWORK,
+                seed="seed 002 §4.5(xiv)-(xv)",
+                inputs=(
+                    Input("outcome", _l("Conclusion (§4.5(xiv))"), kind="choice", choices=OUTCOMES),
+                    Input("minute", _l("The conclusion as minuted")),
+                ),
+                sets=(("outcome", "outcome"),),
+                to="closed-stage-2",
+                done=_l("Committee's conclusion recorded"),
+                primary=True,
+            ),
+        ),
+    ),
+    Stage(
+        key="discontinued",
+        label=_l("Discontinued: referred to the Ombudsman"),
+        kind="closed",
+        outcome="discontinued-ombudsman",
+        seed="seed 002 §4.3 (cannot subsequently be resumed)",
+    ),
+    Stage(
+        key="closed-outside-protocol",
+        label=_l("Closed: outside the protocol"),
+        kind="closed",
+        outcome="outside-protocol",
+        seed="seed 002 §4.4(ii)",
+    ),
+    Stage(
+        key="closed-stage-1",
+        label=_l("Closed: resolved at Stage 1"),
+        kind="closed",
+        outcome="stage-1-resolved",
+        seed="seed 002 §4.4(iv), §5.2",
+    ),
+    Stage(
+        key="closed-lapsed",
+        label=_l("Closed: not reconfirmed"),
+        kind="closed",
+        outcome="lapsed",
+        seed="seed 002 §4.5(ii)",
+    ),
+    Stage(
+        key="closed-stage-2",
+        label=_l("Closed: Committee's conclusion"),
+        kind="closed",
+        outcome="committee-conclusion",
+        seed=CLOSED,
+    ),
+)
+
+PROCEDURE = Procedure(
+    key="local-resolution",
+    title=_l("Local resolution of low-level complaints between councillors"),
+    summary=_l(
+        "A protocol for resolving low-level complaints made by one councillor about another, "
+        "within one month of the event."
+    ),
+    seed="seed 002",
+    stages=STAGES,
+    deadlines=DEADLINES,
+    entry_points=(EntryPoint("complaint", _l("Member-on-member complaint"), "received"),),
+    anywhere=(
+        Action(
+            key="referred-to-ombudsman",
+            label=_l("A party referred the matter to the Ombudsman: discontinue"),
+            roles=MO,
+            seed="seed 002 §4.3",
+            inputs=(REASON,),
+            to="discontinued",
+            done=_l("Discontinued for good: referred to the Ombudsman"),
+        ),
+        pause(MO, "SPEC Time: a case can be paused and resumed"),
+        resume(MO, "SPEC Time: a case can be paused and resumed"),
+        note(CASEWORK),
+    ),
+    intake_checks=(
+        IntakeCheck(
+            key="over-one-month",
+            message=_l(
+                "The complaint was made more than one month after the events (§4.4(i)). It is "
+                "in time only if it came to the member's attention within the last month."
+            ),
+            seed="seed 002 §4.4(i)",
+            older_than_months=1,
+        ),
+        IntakeCheck(
+            key="repeat",
+            message=_l(
+                "Repeated conduct already dealt with under the protocol or by the Ombudsman is "
+                "likely to go straight to the Ombudsman (§3.1(c))."
+            ),
+            seed="seed 002 §3.1(c)",
+            flag="repeat",
+        ),
+        IntakeCheck(
+            key="no-longer-councillor",
+            message=_l("The complaint concerns someone who is no longer a councillor."),
+            seed="seed 002 §3.1(a)",
+            flag="subject_not_councillor",
+        ),
+    ),
+    confidential_stages=("received", "stage-1"),
+    readers=(*MO, *CHAIR),
+)
