@@ -49,3 +49,16 @@ def reads_any(user: User) -> bool:
         for roles in roles_by_council(user).values()
         for p in PROCEDURES.values()
     )
+
+
+# Who still sees the parties' names where a procedure keeps them confidential
+# (e.g. seed 002 §5.1: both names confidential at Stage 1).
+NAME_HOLDERS = frozenset({"monitoring-officer", "deputy-monitoring-officer"})
+
+
+def names_withheld(case: Case, user: User) -> bool:
+    procedure = PROCEDURES[case.procedure_key]
+    if case.stage not in procedure.confidential_stages:
+        return False
+    roles = {g.role for g in user.roles if g.council_id == case.council_id}
+    return not roles.intersection(NAME_HOLDERS)

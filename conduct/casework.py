@@ -17,7 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from conduct import engine
+from conduct import access, engine
 from conduct.action_forms import form_for
 from conduct.models import Case, CaseDeadline
 from conduct.procedures.model import Action
@@ -75,6 +75,7 @@ def casework_context(case: Case) -> dict:
         "state_labels": STATE_LABELS,
         "timeline": list(reversed(case.events)),
         "my_roles": roles,
+        "names_withheld": access.names_withheld(case, current_user),
     }
 
 

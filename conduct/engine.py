@@ -501,6 +501,9 @@ def recompute_open_deadlines(council: Council, why: str) -> int:
             )
             row.due_on = due
             moved += 1
+    # Written now, while the caller's tenant scope (this council) holds: a later flush
+    # under another council's scope, or a request's, would refuse these rows.
+    db.session.flush()
     return moved
 
 

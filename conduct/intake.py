@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from sqlalchemy import select
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -232,7 +233,11 @@ def record_complaint():
                 case = record(council, procedure, entry, form, [w.key for w in warnings])
                 db.session.commit()
                 flash(_("Recorded as %(reference)s.", reference=case.reference), "success")
-                return redirect(url_for("staff.case", case_id=case.id), 303)
+                # A clerk may record a complaint that only the Monitoring Officer reads:
+                # back to the list rather than to a case page they would get a 404 for.
+                if db.session.scalar(select(Case.id).where(Case.id == case.id, g.readable)):
+                    return redirect(url_for("staff.case", case_id=case.id), 303)
+                return redirect(url_for("staff.cases"), 303)
     status = 400 if form.errors else 200
     return render("staff/intake.html", status=status, form=form, warnings=warnings)
 

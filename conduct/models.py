@@ -251,3 +251,46 @@ class CaseAssignment(TenantScoped, db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("case_id", "user_id", "role"),)
+
+
+class ReminderSent(TenantScoped, db.Model):
+    """One reminder of one deadline to one recipient: recorded once, ever.
+
+    The row and its outbox message are written in one transaction, and the
+    unique constraint refuses a second, so restarts, overlapping sweeps and a
+    second scheduler cannot send a reminder twice.
+    """
+
+    __tablename__ = "reminders_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(
+        ForeignKey("case_deadlines.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # before, due, overdue
+    recipient: Mapped[str] = mapped_column(String(254))
+    # queued: an email was queued; digest: left to the person's daily digest;
+    # superseded: its day passed while a later reminder became due.
+    status: Mapped[str] = mapped_column(String(12))
+    for_day: Mapped[date] = mapped_column(Date)
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("deadline_id", "kind", "recipient"),)
+
+
+class DigestSent(db.Model):
+    """A staff member's daily digest of due and overdue deadlines: once a day."""
+
+    __tablename__ = "digests_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (UniqueConstraint("user_id", "day"),)

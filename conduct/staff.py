@@ -34,6 +34,11 @@ def _scope_to_the_users_cases() -> None:
     g.readable = access.readable(current_user)
 
 
+@bp.app_template_global("names_withheld_for")
+def _names_withheld_for(case: Case) -> bool:
+    return access.names_withheld(case, current_user)
+
+
 @bp.after_request
 def _no_store(response):
     # Case content must not linger in shared or back-button caches.

@@ -15,7 +15,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 import config as config_module
 from conduct.procedures import validate_all
-from core import errors, labels, outbox
+from core import errors, labels, lease, outbox  # noqa: F401  (lease: its table)
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
 from core.i18n import select_locale
@@ -130,6 +130,7 @@ def _register_areas(app: Flask) -> None:
     from conduct.staff import bp as staff_bp
     from core.cli import register_cli as register_core_cli
     from core.home import bp as home_bp
+    from core.scheduler import register_cli as register_scheduler_cli
     from tenants.admin import bp as admin_bp
     from tenants.auth import bp as auth_bp
     from tenants.cli import register_cli as register_tenants_cli
@@ -141,5 +142,6 @@ def _register_areas(app: Flask) -> None:
     # Last: its /<council>/ prefix would otherwise shadow the fixed paths above.
     app.register_blueprint(public_bp)
     register_core_cli(app)
+    register_scheduler_cli(app)
     register_tenants_cli(app)
     register_conduct_cli(app)

@@ -18,6 +18,9 @@ class DateInput(GovDateInput):
     """GOV.UK date input with its Day/Month/Year labels translated."""
 
     def map_gov_params(self, field, **kwargs):
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            # A request without all three inputs (not a browser's): show them empty.
+            field.raw_data = [*field.raw_data, "", "", ""][:3]
         params = super().map_gov_params(field, **kwargs)
         for item, label in zip(params["items"], (_("Day"), _("Month"), _("Year")), strict=True):
             item["label"] = label

@@ -35,6 +35,8 @@ class Council(db.Model):
     name_cy: Mapped[str | None] = mapped_column(String(200))
     nation: Mapped[str] = mapped_column(String(20))
     brand_colour: Mapped[str] = mapped_column(String(7), default="#1d70b8")
+    # Reminders go this many working days before a deadline (then on the day, then overdue).
+    reminder_days_before: Mapped[int] = mapped_column(Integer, default=2)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     procedures: Mapped[list[CouncilProcedure]] = relationship(
@@ -146,6 +148,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "each": one email per reminder; "digest": one daily email of what is due and overdue.
+    reminder_mode: Mapped[str] = mapped_column(String(10), default="each")
 
     roles: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -107,3 +107,64 @@ def step(
     assert response.status_code == 303, (who, key, response.status_code, response.text[:3000])
     if to is not None:
         assert stage(staff[who], case_id) == to, (key, stage(staff[who], case_id))
+
+
+# --- cases made through the engine directly (fast set-up for tests of one mechanism) ---
+
+
+def record_case(
+    app,
+    slug: str,
+    received_on: date,
+    *,
+    procedure: str = "conduct-complaint",
+    entry: str | None = None,
+    subject: tuple[str, str] = ("Robin", "Gale"),
+    channel: str = "post",
+    events_on: date | None = None,
+) -> int:
+    """A case recorded by staff (as /cases/new does), started at its entry stage. Its id."""
+    from sqlalchemy import select
+
+    from conduct.intake import NewCase, create_case
+    from conduct.procedures import PROCEDURES
+    from core.db import db
+    from tenants.models import Council
+
+    with app.app_context():
+        council = db.session.scalar(select(Council).where(Council.slug == slug))
+        case = create_case(
+            council,
+            PROCEDURES[procedure],
+            entry,
+            NewCase(
+                received_on=received_on,
+                channel=channel,
+                first_name="Alex",
+                last_name="Jones",
+                subject_first_name=subject[0],
+                subject_last_name=subject[1],
+                details="What happened.",
+                events_on=events_on,
+            ),
+        )
+        db.session.commit()
+        return case.id
+
+
+def perform_as(
+    app, case_id: int, email: str, key: str, values: dict | None = None, *, on: date
+) -> None:
+    """`email` takes action `key` on day `on` through the engine (checks roles and stage)."""
+    from sqlalchemy import select
+
+    from conduct import engine
+    from conduct.models import Case
+    from core.db import db
+    from tenants.models import User
+
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        user = db.session.scalar(select(User).where(User.email == email))
+        engine.perform(case, case.council, key, actor=user, values=values or {}, on=on)
+        db.session.commit()

@@ -53,9 +53,12 @@ DEADLINES = (
         seed="seed 004 §10.3.1",
         extend_roles=MO,
     ),
+    # "Say so and answer within 10": the ten working days run from receipt, like the three,
+    # so this opens with the enquiry (a deadline opened by an action would run from the day
+    # the member was told) and is met by the answer whichever limit applied.
     Deadline(
         key="enquiry-full-response",
-        label=_l("Answer the enquiry after investigation"),
+        label=_l("Answer an enquiry that needs investigation"),
         amount=10,
         unit="working_days",
         owner="clerk",
@@ -207,7 +210,7 @@ STAGES = (
         key="enquiry",
         label=_l("Member casework enquiry"),
         seed="seed 004 §10.3.1",
-        deadlines=("enquiry-response",),
+        deadlines=("enquiry-response", "enquiry-full-response"),
         actions=(
             Action(
                 key="enquiry-answered",
@@ -227,7 +230,6 @@ STAGES = (
                 seed="seed 004 §10.3.1",
                 when=("deadline_open:enquiry-response",),
                 meets=("enquiry-response",),
-                starts=("enquiry-full-response",),
                 done=_l("Member told the enquiry needs further work"),
             ),
         ),
