@@ -25,7 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from conduct.procedures.model import Action, Input
 from core.formutil import DateInput, choices
@@ -51,6 +51,13 @@ def _field(spec: Input):
     common = {"label": spec.label, "description": spec.hint or "", "validators": validators}
     if spec.kind == "text":
         common["validators"] = [*validators, Length(max=500)]
+        return StringField(widget=GovTextInput(), **common)
+    if spec.kind == "email":
+        common["validators"] = [
+            *validators,
+            Email(_l("Enter an email address in the correct format, like name@example.com")),
+            Length(max=254),
+        ]
         return StringField(widget=GovTextInput(), **common)
     if spec.kind == "textarea":
         common["validators"] = [*validators, Length(max=20000)]

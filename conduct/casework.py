@@ -24,6 +24,7 @@ from conduct.procedures.model import Action
 from conduct.staff import bp, case_or_404, render_case
 from conduct.uploads import UploadError, evidence_from, store_upload
 from core.db import db
+from core.outbox import deliver_after_response
 from core.rendering import render, wants_fragment
 from tenants.models import User
 
@@ -76,7 +77,21 @@ def casework_context(case: Case) -> dict:
         "timeline": list(reversed(case.events)),
         "my_roles": roles,
         "names_withheld": access.names_withheld(case, current_user),
+        "links": _links(case),
+        "can_revoke": bool(roles.intersection(LINK_MANAGERS)),
     }
+
+
+def _links(case: Case) -> list:
+    from sqlalchemy import select
+
+    from conduct.models import CaseLink
+
+    return list(
+        db.session.scalars(
+            select(CaseLink).where(CaseLink.case_id == case.id).order_by(CaseLink.id.desc())
+        )
+    )
 
 
 def _people(case: Case, action: Action) -> dict[str, list[User]]:
@@ -134,8 +149,9 @@ def action(case_id: int, key: str):
     if request.method == "POST" and form.validate_on_submit():
         values = _values(form, act, case)
         if values is not None:
-            engine.perform(case, case.council, act.key, actor=current_user, values=values)
+            outcome = engine.perform(case, case.council, act.key, actor=current_user, values=values)
             db.session.commit()
+            deliver_after_response(outcome.message_ids)
             return _after_change(case, _("%(action)s: done.", action=str(act.done or act.label)))
     status = 400 if form.errors else 200
     return _action_page(case, act, form, status)
@@ -231,3 +247,32 @@ def extend(case_id: int, deadline_id: int):
         response.headers["HX-Retarget"] = "#action-panel"
         response.headers["HX-Reswap"] = "innerHTML"
     return response
+
+
+LINK_MANAGERS = frozenset({"monitoring-officer", "deputy-monitoring-officer", "clerk"})
+
+
+@bp.post("/<int:case_id>/links/<int:link_id>/revoke")
+def revoke_link(case_id: int, link_id: int):
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+
+    from conduct import links
+    from conduct.models import CaseLink
+
+    case = case_or_404(case_id)
+    if not engine.roles_of(current_user, case).intersection(LINK_MANAGERS):
+        abort(403)
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        abort(400)
+    link = db.session.get(CaseLink, link_id)
+    if link is None or link.case_id != case.id:
+        abort(404)
+    links.revoke(link)
+    engine.system_event(
+        case, current_user, _("Secure link revoked for %(email)s", email=link.email)
+    )
+    db.session.commit()
+    return _after_change(case, _("Link revoked."))

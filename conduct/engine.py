@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from conduct import notifications
 from conduct.calendar import WorkingCalendar, add_calendar_days, add_months
 from conduct.models import Case, CaseAssignment, CaseDeadline, CaseEvent, EvidenceFile
 from conduct.procedures import PROCEDURES
@@ -236,6 +237,17 @@ def _record(
     return row
 
 
+def system_event(case: Case, actor: User | None, summary: str) -> CaseEvent:
+    """A timeline entry for something done outside the procedure's actions."""
+    return _record(
+        case,
+        kind="system",
+        summary=summary,
+        actor=actor,
+        actor_role=next(iter(sorted(roles_of(actor, case))), "") if actor else "",
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _timeline_is_append_only(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
@@ -278,6 +290,7 @@ def start(
 class Outcome:
     event: CaseEvent
     moved: list[dict]
+    message_ids: list[int]
 
 
 def perform(
@@ -345,7 +358,9 @@ def perform(
     for value in values.values():
         if isinstance(value, EvidenceFile):  # a document given with the action
             value.case, value.event_id = case, entry.id
-    return Outcome(event=entry, moved=moved)
+    messages = notifications.notify_action(case, council, action, entry) if action.notifies else []
+    db.session.flush()
+    return Outcome(event=entry, moved=moved, message_ids=[m.id for m in messages])
 
 
 def _target(case: Case, action: Action) -> str:

@@ -294,3 +294,27 @@ class DigestSent(db.Model):
     )
 
     __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+
+class CaseLink(TenantScoped, db.Model):
+    """A secure link for a party (complainant or councillor) to see their case and reply.
+
+    Only a hash of the token is stored; links expire and can be revoked.
+    """
+
+    __tablename__ = "case_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    party: Mapped[str] = mapped_column(String(20))  # complainant, subject
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship()
+
+    def live(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -81,3 +81,78 @@ def complaint_received(council: Council, case: Case) -> list[OutboxMessage]:
             )
         )
     return messages
+
+
+# --- notices declared on procedure actions -------------------------------------------------
+
+
+def notify_action(case: Case, council: Council, action, event) -> list[OutboxMessage]:
+    """Queue the notices an action declares; parties get a secure link, staff a sign-in link.
+
+    Messages carry the minimum: reference, what happened, what to do by when,
+    and a link. None names the complainant or anyone else, so a complainant
+    granted confidentiality is never named to the councillor.
+    """
+    from conduct import engine, links
+
+    messages: list[OutboxMessage] = []
+    procedure = engine.procedure_of(case)
+    started = [d for d in case.deadlines if d.status == "open" and d.opened_event is event]
+    route = handling_route(council)
+    for notice in action.notifies:
+        due = [
+            {"label": str(procedure.deadline(d.key).label), "due_on": d.due_on}
+            for d in started
+            if d.owner == notice.to
+        ]
+        for recipient, language, link in _audience(case, council, notice.to, links):
+            messages.append(
+                queue_email(
+                    kind=f"notice-{notice.to}",
+                    recipient=recipient,
+                    template="case_notice",
+                    language=language,
+                    council_id=council.id,
+                    case_id=case.id,
+                    reply_to=route.email if route else None,
+                    case=case,
+                    council=council,
+                    message=notice.message,
+                    due=due,
+                    link=link,
+                    party=notice.to in ("complainant", "subject"),
+                    closed=case.closed_on is not None,
+                    route=route,
+                )
+            )
+    return messages
+
+
+def _audience(case: Case, council: Council, to: str, links) -> list[tuple[str, str, str]]:
+    """(email, language, link) for each person a notice to `to` reaches."""
+    if to == "complainant":
+        if not case.complainant_email:
+            return []
+        email = case.complainant_email
+        return [(email, case.language, links.issue(case, "complainant", email))]
+    if to == "subject":
+        email = (case.facts or {}).get("subject_email")
+        if not email:
+            return []
+        return [(email, "en", links.issue(case, "subject", email))]
+    staff_link = external_url("staff.case", case_id=case.id)
+    users = db.session.scalars(
+        select(User)
+        .join(RoleGrant)
+        .where(RoleGrant.council_id == council.id, RoleGrant.role == to, User.active.is_(True))
+        .order_by(User.email)
+    ).unique()
+    if to == "investigating-officer":
+        assigned = {a.user_id for a in case.assignments if a.role == to}
+        users = [u for u in users if u.id in assigned]
+    found = [(u.email, "en", staff_link) for u in users]
+    if not found and to == "clerk":
+        route = council.route("clerk")
+        if route is not None and route.email:
+            found.append((route.email, "en", staff_link))
+    return found

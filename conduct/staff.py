@@ -17,7 +17,7 @@ from conduct.uploads import storage_path
 from core.db import db
 from core.formutil import choices
 from core.outbox_models import OutboxMessage
-from core.rendering import render
+from core.rendering import render, wants_fragment
 from core.tenancy import set_scope
 from tenants.roles import INTAKE_ROLES
 
@@ -100,6 +100,7 @@ def cases():
         today=today,
         has_casework=access.reads_any(current_user),
         can_record=bool(current_user.council_ids_with(INTAKE_ROLES)),
+        failed_emails=failed_email_count() if not wants_fragment() else 0,
     )
 
 
@@ -165,3 +166,50 @@ def download(case_id: int, file_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+EMAIL_STATUSES = ("queued", "sent", "failed")
+
+
+@bp.get("/emails")
+def emails():
+    """What was sent to whom about the cases this user reads, and whether it was delivered."""
+    from sqlalchemy import func
+
+    status = request.args.get("status", "")
+    council_slug = request.args.get("council", "")
+    councils = councils_in_scope(g.case_council_ids)
+    query = (
+        select(OutboxMessage, Case.reference, Case.id)
+        .join(Case, Case.id == OutboxMessage.case_id)
+        .where(g.readable)
+    )
+    if status in EMAIL_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    chosen = next((c for c in councils if c.slug == council_slug), None)
+    if chosen is not None:
+        query = query.where(Case.council_id == chosen.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(query.order_by(OutboxMessage.id.desc()).limit(100)).all()
+    return render(
+        "staff/emails.html",
+        "results",
+        rows=rows,
+        total=total,
+        chosen_status=status,
+        councils=councils,
+        council_slug=council_slug,
+    )
+
+
+def failed_email_count() -> int:
+    from sqlalchemy import func
+
+    return (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id))
+            .join(Case, Case.id == OutboxMessage.case_id)
+            .where(g.readable, OutboxMessage.status == "failed")
+        )
+        or 0
+    )

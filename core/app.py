@@ -124,7 +124,8 @@ def _init_templates(app: Flask) -> None:
 
 def _register_areas(app: Flask) -> None:
     import conduct.casework
-    import conduct.intake  # noqa: F401  (adds "record a complaint" to the staff blueprint)
+    import conduct.intake
+    import conduct.party_views  # noqa: F401  (adds the parties' secure-link page)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp

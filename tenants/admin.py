@@ -84,6 +84,7 @@ def new_council():
     form = CouncilForm()
     if request.method == "GET":
         form.brand_colour.data = "#1d70b8"
+        form.reminder_days_before.data = 2
     if form.validate_on_submit():
         try:
             council = services.create_council(
@@ -98,6 +99,7 @@ def new_council():
             db.session.rollback()
             _apply_validation_error(form, error)
         else:
+            council.reminder_days_before = form.reminder_days_before.data
             db.session.commit()
             flash(_("%(name)s has been added.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)
@@ -124,6 +126,7 @@ def council(slug: str):
             council.name_cy = (form.name_cy.data or "").strip() or None
             council.nation = form.nation.data
             council.brand_colour = form.brand_colour.data
+            council.reminder_days_before = form.reminder_days_before.data
             db.session.commit()
             flash(_("Changes to %(name)s have been saved.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)

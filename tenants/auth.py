@@ -19,7 +19,7 @@ from core.db import db, utcnow
 from core.extensions import login_manager
 from core.outbox import deliver_after_response
 from tenants import services
-from tenants.forms import CSRFOnlyForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from tenants.forms import AccountForm, CSRFOnlyForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from tenants.models import User
 
 bp = Blueprint("auth", __name__)
@@ -118,3 +118,16 @@ def reset_password(token: str):
     return render_template("auth/reset.html", form=form, purpose=row.purpose), (
         400 if form.errors else 200
     )
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """A staff member's own settings: how they receive deadline reminders."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.reminder_mode = form.reminder_mode.data
+        db.session.commit()
+        flash(_("Your settings have been saved."), "success")
+        return redirect(url_for("auth.account"), 303)
+    return render_template("auth/account.html", form=form), (400 if form.errors else 200)

@@ -8,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovPasswordInput,
+    GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
@@ -15,13 +16,25 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     DateField,
+    IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from conduct.procedures import PROCEDURES
 from core.formutil import DateInput, choices
@@ -110,6 +123,14 @@ class CouncilForm(FlaskForm):
         choices=choices((k, p.title) for k, p in PROCEDURES.items()),
         widget=GovCheckboxesInput(),
         validators=[DataRequired(_l("Choose at least one procedure"))],
+    )
+    reminder_days_before = IntegerField(
+        _l("Working days before a deadline to send the first reminder"),
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(_l("Enter a number of working days")),
+            NumberRange(min=1, max=20, message=_l("Enter a number from 1 to 20")),
+        ],
     )
     brand_colour = StringField(
         _l("Brand colour"),
@@ -231,4 +252,18 @@ class ClosureDayForm(FlaskForm):
         description=_l("For example, closed between Christmas and New Year"),
         widget=GovTextInput(),
         validators=[Optional(), Length(max=200)],
+    )
+
+
+class AccountForm(FlaskForm):
+    reminder_mode = RadioField(
+        _l("How do you want deadline reminders?"),
+        choices=choices(
+            [
+                ("each", _l("An email for each reminder (before, on the day, overdue)")),
+                ("digest", _l("One email each working morning listing what is due and overdue")),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validators=[DataRequired(_l("Choose how you want reminders"))],
     )

@@ -14,11 +14,20 @@ from conduct.procedures.model import (
     EntryPoint,
     Input,
     IntakeCheck,
+    Notice,
     Procedure,
     Stage,
 )
 
 IP = ("independent-person",)
+INFORMED = "seed 003 Rule 9 §2.1.8 (complainant, subject and clerk kept informed)"
+
+
+def _both(message: object) -> tuple[Notice, ...]:
+    """The same news for the complainant and the councillor (§2.1.8)."""
+    return (Notice("complainant", message, INFORMED), Notice("subject", message, INFORMED))
+
+
 INVESTIGATOR = ("investigating-officer",)
 
 # seed 003 Rule 9 §2.2.4: circumstances in which no action is likely.
@@ -165,6 +174,15 @@ STAGES = (
                 when=("confidentiality_requested", "not:deadline_open:acknowledge"),
                 inputs=(REASON,),
                 sets=(("confidentiality_granted", "=yes"),),
+                notifies=(
+                    Notice(
+                        "complainant",
+                        _l(
+                            "Your request for confidentiality has been granted: your name will not be given to the councillor."
+                        ),
+                        "seed 003 Rule 9 §2.1.7",
+                    ),
+                ),
                 to="notify-subject",
                 done=_l("Confidentiality granted and the complainant told"),
                 primary=True,
@@ -177,6 +195,15 @@ STAGES = (
                 when=("confidentiality_requested", "not:deadline_open:acknowledge"),
                 inputs=(REASON,),
                 sets=(("confidentiality_granted", "=no"),),
+                notifies=(
+                    Notice(
+                        "complainant",
+                        _l(
+                            "Your request for confidentiality has not been granted. Tell us if you want to withdraw your complaint rather than continue."
+                        ),
+                        "seed 003 Rule 9 §2.1.7; guidance",
+                    ),
+                ),
                 to="confidentiality-refused",
                 done=_l("Confidentiality refused and the complainant told"),
             ),
@@ -218,8 +245,41 @@ STAGES = (
                 label=_l("Record that the councillor was sent the complaint"),
                 roles=MO,
                 seed="seed 003 Rule 9 §2.1.5",
+                inputs=(
+                    Input(
+                        "subject_email",
+                        _l("The councillor's email address"),
+                        kind="email",
+                        required=False,
+                        hint=_l(
+                            "They are sent a secure link to see the complaint's progress and reply."
+                        ),
+                    ),
+                ),
+                sets=(("subject_email", "subject_email"),),
                 to="subject-response",
                 starts=("subject-response",),
+                notifies=(
+                    Notice(
+                        "subject",
+                        _l(
+                            "A complaint has been made that you may have breached the Code of Conduct. The Monitoring Officer has sent you the complaint. Please give your initial response."
+                        ),
+                        "seed 003 Rule 9 §2.1.5",
+                    ),
+                    Notice(
+                        "complainant",
+                        _l(
+                            "The councillor has been told about your complaint and asked to respond."
+                        ),
+                        INFORMED,
+                    ),
+                    Notice(
+                        "clerk",
+                        _l("A conduct complaint about a member of your council has been received."),
+                        INFORMED,
+                    ),
+                ),
                 done=_l("Councillor sent the complaint; 7 working days to respond"),
                 primary=True,
             ),
@@ -250,6 +310,15 @@ STAGES = (
                 ),
                 meets=("subject-response",),
                 to="informal-resolution",
+                notifies=(
+                    Notice(
+                        "complainant",
+                        _l(
+                            "The councillor has responded. The Monitoring Officer will contact you about whether the complaint can be resolved informally."
+                        ),
+                        "seed 003 guidance (response shared with the complainant)",
+                    ),
+                ),
                 done=_l("Councillor's response received and shared with the complainant"),
                 primary=True,
             ),
@@ -308,6 +377,11 @@ STAGES = (
                 when=IP_CONSULTED,
                 inputs=(FACTORS, DECISION_REASONS),
                 to="closed-no-action",
+                notifies=_both(
+                    _l(
+                        "The Monitoring Officer, having consulted the Independent Person, has decided that no further action will be taken. A Decision Notice gives the reasons."
+                    )
+                ),
                 done=_l("Initial assessment: no further action"),
             ),
             Action(
@@ -352,6 +426,18 @@ STAGES = (
                 assigns=("investigator",),
                 to="investigation",
                 starts=("investigation",),
+                notifies=(
+                    *_both(
+                        _l(
+                            "The Monitoring Officer, having consulted the Independent Person, has decided that the complaint will be investigated. The investigation should be completed within 3 months."
+                        )
+                    ),
+                    Notice(
+                        "investigating-officer",
+                        _l("You have been asked to investigate this complaint."),
+                        "seed 003 Rule 9 §2.3.5",
+                    ),
+                ),
                 done=_l("Initial assessment: referred for investigation"),
                 primary=True,
             ),
@@ -451,6 +537,9 @@ STAGES = (
                 ),
                 to="draft-report",
                 starts=("draft-report-comments",),
+                notifies=_both(
+                    _l("The Investigating Officer's draft report is ready for your comments.")
+                ),
                 done=_l("Draft report sent to the complainant and councillor for comment"),
                 primary=True,
             ),
@@ -536,6 +625,11 @@ STAGES = (
                 inputs=(DECISION_REASONS,),
                 meets=("report-consideration",),
                 to="closed-no-breach",
+                notifies=_both(
+                    _l(
+                        "The investigation found no breach of the Code of Conduct. No further action will be taken."
+                    )
+                ),
                 done=_l("No breach: final report sent to the parties"),
             ),
             Action(
@@ -558,6 +652,11 @@ STAGES = (
                 inputs=(DECISION_REASONS,),
                 meets=("report-consideration",),
                 to="hearing",
+                notifies=_both(
+                    _l(
+                        "The complaint has been referred to a Hearing Panel of the Conduct Committee. You will be told the date of the hearing."
+                    )
+                ),
                 done=_l("Breach: referred to the Hearing Panel"),
                 primary=True,
             ),
@@ -612,6 +711,11 @@ STAGES = (
                 inputs=(Input("hearing_date", _l("Hearing date"), kind="date"),),
                 sets=(("hearing_date", "hearing_date"),),
                 starts=("agenda-pack",),
+                notifies=_both(
+                    _l(
+                        "The date of the hearing has been set. The agenda pack will be published at least 5 working days before it."
+                    )
+                ),
                 done=_l("Hearing date set"),
             ),
             Action(
@@ -642,6 +746,11 @@ STAGES = (
                     Input("decision", _l("The decision and any sanctions")),
                 ),
                 to="closed-hearing",
+                notifies=_both(
+                    _l(
+                        "The Hearing Panel has made its decision. The Decision Notice will be published with the minutes."
+                    )
+                ),
                 done=_l("Hearing Panel decision recorded"),
                 primary=True,
             ),
@@ -728,6 +837,7 @@ PROCEDURE = Procedure(
             seed="seed 003 Rule 9 §2.1.10",
             inputs=(REASON,),
             to="withdrawn",
+            notifies=_both(_l("The complaint has been withdrawn.")),
             done=_l("Complainant withdrew the complaint"),
         ),
         pause(MO, "SPEC Time: a case can be paused and resumed"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from conduct.procedures.common import MO, REASON, note
-from conduct.procedures.model import Action, Choice, EntryPoint, Input, Procedure, Stage
+from conduct.procedures.model import Action, Choice, EntryPoint, Input, Notice, Procedure, Stage
 
 # seed 000 §3: matters this procedure does not apply to, and the routes they go to instead
 # (contact route kinds of the council, shown to the officer with their numbers).
@@ -159,6 +159,15 @@ STAGES = (
                 seed="seed 000 §6.3",
                 inputs=(Input("told", _l("What the member was told")),),
                 sets=(("reporter_told", "=yes"),),
+                notifies=(
+                    Notice(
+                        "complainant",
+                        _l(
+                            "The Monitoring Officer has finished considering your confidential report and will tell you the outcome."
+                        ),
+                        "seed 000 §6.3",
+                    ),
+                ),
                 to="closed-concluded",
                 done=_l("Reporting member told the outcome"),
                 primary=True,

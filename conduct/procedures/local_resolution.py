@@ -12,6 +12,7 @@ from conduct.procedures.model import (
     EntryPoint,
     Input,
     IntakeCheck,
+    Notice,
     Procedure,
     Stage,
 )
@@ -141,6 +142,15 @@ STAGES = (
                 seed="seed 002 §4.4(v), §4.5(ii)",
                 to="stage-2-reconfirm",
                 starts=("reconfirm",),
+                notifies=(
+                    Notice(
+                        "complainant",
+                        _l(
+                            "To go to a Standards Committee hearing, confirm your complaint in writing to the Monitoring Officer, saying which standards of conduct were breached, with all the written evidence you want considered."
+                        ),
+                        "seed 002 §4.5(ii)",
+                    ),
+                ),
                 done=_l("Stage 2 requested; two weeks to reconfirm in writing"),
             ),
         ),
@@ -158,6 +168,13 @@ STAGES = (
                 inputs=(
                     Input("standards", _l("Standards of conduct alleged to be breached (§2)")),
                     Input(
+                        "subject_email",
+                        _l("The councillor's email address"),
+                        kind="email",
+                        required=False,
+                        hint=_l("They are sent a secure link to see the case and reply."),
+                    ),
+                    Input(
                         "document",
                         _l("Written complaint and evidence"),
                         kind="file",
@@ -166,6 +183,16 @@ STAGES = (
                 ),
                 meets=("reconfirm",),
                 starts=("subject-response",),
+                sets=(("subject_email", "subject_email"),),
+                notifies=(
+                    Notice(
+                        "subject",
+                        _l(
+                            "A complaint about your conduct under the local resolution protocol is going to a Standards Committee hearing. Please give your written response, with all the written evidence you want considered."
+                        ),
+                        "seed 002 §4.5(iii)",
+                    ),
+                ),
                 to="stage-2-response",
                 done=_l("Reconfirmed; the councillor has one month to respond"),
                 primary=True,

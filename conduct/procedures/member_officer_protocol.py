@@ -17,6 +17,7 @@ from conduct.procedures.model import (
     Deadline,
     EntryPoint,
     Input,
+    Notice,
     Procedure,
     Stage,
 )
@@ -230,6 +231,15 @@ STAGES = (
                 seed="seed 004 §10.3.1",
                 when=("deadline_open:enquiry-response",),
                 meets=("enquiry-response",),
+                notifies=(
+                    Notice(
+                        "complainant",
+                        _l(
+                            "Your enquiry needs some investigation. We will answer it within 10 working days of receiving it."
+                        ),
+                        "seed 004 §10.3.1",
+                    ),
+                ),
                 done=_l("Member told the enquiry needs further work"),
             ),
         ),

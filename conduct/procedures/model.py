@@ -18,7 +18,9 @@ SYSTEM_ROLE = "system"
 
 StageKind = Literal["active", "paused", "closed"]
 DeadlineUnit = Literal["working_days", "calendar_days", "months", "working_days_before"]
-FieldKind = Literal["text", "textarea", "date", "choice", "checklist", "number", "file", "user"]
+FieldKind = Literal[
+    "text", "email", "textarea", "date", "choice", "checklist", "number", "file", "user"
+]
 
 # Where an action goes: a stage key, or back to where the case was before
 # its current stage (e.g. the Monitoring Officer continuing a withdrawn complaint).
@@ -49,6 +51,33 @@ class Input:
     # For kind "number": the range accepted.
     minimum: int | None = None
     maximum: int | None = None
+
+
+# Who a notice can go to: the parties, or staff by role on the case's council.
+NOTICE_AUDIENCES = (
+    "complainant",
+    "subject",
+    "clerk",
+    "chair",
+    "monitoring-officer",
+    "independent-person",
+    "investigating-officer",
+    "panel-member",
+)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Who is told what when an action is taken (seed 003 §2.1.8: kept informed).
+
+    Emails carry the minimum: the reference, this message, what the person must
+    do and by when (a deadline the action starts that they own), and a link:
+    sign-in for staff, a secure expiring link for the parties.
+    """
+
+    to: str
+    message: object  # a lazy string: what happened, in plain words
+    seed: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +122,7 @@ class Action:
     done: object | None = None
     # Decision actions that ask for a confirmation step or carry weight.
     primary: bool = False
+    notifies: tuple[Notice, ...] = ()
 
 
 @dataclass(frozen=True)

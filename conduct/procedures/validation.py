@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from conduct.procedures.model import (
+    NOTICE_AUDIENCES,
     PARTY_ROLES,
     PREVIOUS,
     SYSTEM_ROLE,
@@ -17,7 +18,7 @@ from tenants.roles import ROLES
 
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UNITS = ("working_days", "calendar_days", "months", "working_days_before")
-INPUT_KINDS = ("text", "textarea", "date", "choice", "checklist", "number", "file", "user")
+INPUT_KINDS = ("text", "email", "textarea", "date", "choice", "checklist", "number", "file", "user")
 STAGE_KINDS = ("active", "paused", "closed")
 # Guards an action may name (see conduct/engine.py); "not:" negates any of them.
 GUARD_KINDS = ("confidentiality_requested", "paused", "deadline_open", "done", "fact")
@@ -174,6 +175,11 @@ def _check_actions(p: Procedure, stages: dict[str, Stage], deadlines: dict) -> I
                 yield f"{where}: input {field.name!r} offers no choices"
             if field.kind == "user" and field.user_role not in ROLES:
                 yield f"{where}: input {field.name!r} names no valid user role"
+        for notice in action.notifies:
+            if notice.to not in NOTICE_AUDIENCES:
+                yield f"{where}: notifies unknown audience {notice.to!r}"
+            if not notice.seed:
+                yield f"{where}: a notice cites no seed paragraph"
         if action.pauses and action.resumes:
             yield f"{where}: cannot both pause and resume"
 
