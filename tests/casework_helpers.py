@@ -168,3 +168,24 @@ def perform_as(
         user = db.session.scalar(select(User).where(User.email == email))
         engine.perform(case, case.council, key, actor=user, values=values or {}, on=on)
         db.session.commit()
+
+
+def assert_closed_to_everyone(
+    staff: Staff, case_id: int, procedure_key: str, readers: set[str]
+) -> None:
+    """A closed case: nothing is offered to anyone and every action of the procedure is refused."""
+    from conduct.procedures import PROCEDURES
+
+    procedure = PROCEDURES[procedure_key]
+    keys = sorted(
+        {a.key for s in procedure.stages for a in s.actions} | {a.key for a in procedure.anywhere}
+    )
+    for name, client in staff.clients.items():
+        if client.get(f"/cases/{case_id}").status_code == 404:
+            assert name not in readers, name
+            continue
+        assert offered(client, case_id) == set(), name
+        token = csrf_token(page(client, case_id))
+        for key in keys:
+            response = client.post(f"/cases/{case_id}/actions/{key}", data={"csrf_token": token})
+            assert response.status_code in (403, 409), (name, key, response.status_code)

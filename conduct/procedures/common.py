@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from conduct.procedures.model import Action, Input
+from conduct.procedures.model import Action, Input, Stage
 
 MO = ("monitoring-officer", "deputy-monitoring-officer")  # seed 003 Rule 9 §1.5: any MO function
 CASEWORK = (*MO, "clerk")
@@ -47,3 +47,8 @@ def resume(roles: tuple[str, ...], seed: str) -> Action:
         resumes=True,
         done=_l("Case resumed; open deadlines moved by the paused working days"),
     )
+
+
+def closed(key: str, label: object, outcome: str, seed: str) -> Stage:
+    """An end state: closing a case closes its open deadlines and records the outcome."""
+    return Stage(key=key, label=label, kind="closed", outcome=outcome, seed=seed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from conduct.procedures.common import MO, REASON, note, pause, resume
+from conduct.procedures.common import MO, REASON, closed, note, pause, resume
 from conduct.procedures.model import (
     PREVIOUS,
     SYSTEM_ROLE,
@@ -774,48 +774,12 @@ STAGES = (
             ),
         ),
     ),
-    Stage(
-        key="closed-informal",
-        label=_l("Closed: resolved informally"),
-        kind="closed",
-        outcome="informal-resolution",
-        seed=CLOSED,
-    ),
-    Stage(
-        key="closed-no-action",
-        label=_l("Closed: no further action"),
-        kind="closed",
-        outcome="no-further-action",
-        seed=CLOSED,
-    ),
-    Stage(
-        key="closed-terminated",
-        label=_l("Closed: investigation terminated"),
-        kind="closed",
-        outcome="terminated",
-        seed=CLOSED,
-    ),
-    Stage(
-        key="closed-no-breach",
-        label=_l("Closed: no breach"),
-        kind="closed",
-        outcome="no-breach",
-        seed=CLOSED,
-    ),
-    Stage(
-        key="closed-summary",
-        label=_l("Closed: summary resolution"),
-        kind="closed",
-        outcome="summary-resolution",
-        seed=CLOSED,
-    ),
-    Stage(
-        key="closed-hearing",
-        label=_l("Closed: hearing decision"),
-        kind="closed",
-        outcome="hearing-decision",
-        seed=CLOSED,
-    ),
+    closed("closed-informal", _l("Closed: resolved informally"), "informal-resolution", CLOSED),
+    closed("closed-no-action", _l("Closed: no further action"), "no-further-action", CLOSED),
+    closed("closed-terminated", _l("Closed: investigation terminated"), "terminated", CLOSED),
+    closed("closed-no-breach", _l("Closed: no breach"), "no-breach", CLOSED),
+    closed("closed-summary", _l("Closed: summary resolution"), "summary-resolution", CLOSED),
+    closed("closed-hearing", _l("Closed: hearing decision"), "hearing-decision", CLOSED),
 )
 
 PROCEDURE = Procedure(

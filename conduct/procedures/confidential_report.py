@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from conduct.procedures.common import MO, REASON, note
+from conduct.procedures.common import MO, REASON, closed, note
 from conduct.procedures.model import Action, Choice, EntryPoint, Input, Notice, Procedure, Stage
 
 # seed 000 §3: matters this procedure does not apply to, and the routes they go to instead
@@ -184,20 +184,8 @@ STAGES = (
             ),
         ),
     ),
-    Stage(
-        key="closed-routed",
-        label=_l("Closed: routed elsewhere"),
-        kind="closed",
-        outcome="routed-elsewhere",
-        seed="seed 000 §3",
-    ),
-    Stage(
-        key="closed-concluded",
-        label=_l("Closed"),
-        kind="closed",
-        outcome="concluded",
-        seed="seed 000 §6",
-    ),
+    closed("closed-routed", _l("Closed: routed elsewhere"), "routed-elsewhere", "seed 000 §3"),
+    closed("closed-concluded", _l("Closed"), "concluded", "seed 000 §6"),
 )
 
 PROCEDURE = Procedure(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from conduct.procedures.common import MO, REASON, note, pause, resume
+from conduct.procedures.common import MO, REASON, closed, note, pause, resume
 from conduct.procedures.model import (
     Action,
     Choice,
@@ -291,41 +291,26 @@ STAGES = (
             ),
         ),
     ),
-    Stage(
-        key="discontinued",
-        label=_l("Discontinued: referred to the Ombudsman"),
-        kind="closed",
-        outcome="discontinued-ombudsman",
-        seed="seed 002 §4.3 (cannot subsequently be resumed)",
+    closed(
+        "discontinued",
+        _l("Discontinued: referred to the Ombudsman"),
+        "discontinued-ombudsman",
+        "seed 002 §4.3 (cannot subsequently be resumed)",
     ),
-    Stage(
-        key="closed-outside-protocol",
-        label=_l("Closed: outside the protocol"),
-        kind="closed",
-        outcome="outside-protocol",
-        seed="seed 002 §4.4(ii)",
+    closed(
+        "closed-outside-protocol",
+        _l("Closed: outside the protocol"),
+        "outside-protocol",
+        "seed 002 §4.4(ii)",
     ),
-    Stage(
-        key="closed-stage-1",
-        label=_l("Closed: resolved at Stage 1"),
-        kind="closed",
-        outcome="stage-1-resolved",
-        seed="seed 002 §4.4(iv), §5.2",
+    closed(
+        "closed-stage-1",
+        _l("Closed: resolved at Stage 1"),
+        "stage-1-resolved",
+        "seed 002 §4.4(iv), §5.2",
     ),
-    Stage(
-        key="closed-lapsed",
-        label=_l("Closed: not reconfirmed"),
-        kind="closed",
-        outcome="lapsed",
-        seed="seed 002 §4.5(ii)",
-    ),
-    Stage(
-        key="closed-stage-2",
-        label=_l("Closed: Committee's conclusion"),
-        kind="closed",
-        outcome="committee-conclusion",
-        seed=CLOSED,
-    ),
+    closed("closed-lapsed", _l("Closed: not reconfirmed"), "lapsed", "seed 002 §4.5(ii)"),
+    closed("closed-stage-2", _l("Closed: Committee's conclusion"), "committee-conclusion", CLOSED),
 )
 
 PROCEDURE = Procedure(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from conduct.procedures.common import MO, REASON, note
+from conduct.procedures.common import MO, REASON, closed, note
 from conduct.procedures.model import (
     Action,
     Choice,
@@ -244,34 +244,15 @@ STAGES = (
             ),
         ),
     ),
-    Stage(
-        key="closed-resolved",
-        label=_l("Closed: resolved"),
-        kind="closed",
-        outcome="resolved",
-        seed="seed 001 §34, §36",
+    closed("closed-resolved", _l("Closed: resolved"), "resolved", "seed 001 §34, §36"),
+    closed("closed-disciplinary", _l("Closed: disciplinary route"), "disciplinary", "seed 001 §35"),
+    closed(
+        "closed-standards",
+        _l("Closed: referred to the standards committee"),
+        "standards-committee",
+        "seed 004 §15",
     ),
-    Stage(
-        key="closed-disciplinary",
-        label=_l("Closed: disciplinary route"),
-        kind="closed",
-        outcome="disciplinary",
-        seed="seed 001 §35",
-    ),
-    Stage(
-        key="closed-standards",
-        label=_l("Closed: referred to the standards committee"),
-        kind="closed",
-        outcome="standards-committee",
-        seed="seed 004 §15",
-    ),
-    Stage(
-        key="closed-answered",
-        label=_l("Closed: enquiry answered"),
-        kind="closed",
-        outcome="answered",
-        seed="seed 004 §10.3.1",
-    ),
+    closed("closed-answered", _l("Closed: enquiry answered"), "answered", "seed 004 §10.3.1"),
 )
 
 PROCEDURE = Procedure(

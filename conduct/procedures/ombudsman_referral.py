@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from conduct.procedures.common import MO, note
+from conduct.procedures.common import MO, closed, note
 from conduct.procedures.model import Action, Choice, EntryPoint, Input, Procedure, Stage
 
 ROLES = (*MO, "clerk")
@@ -120,20 +120,13 @@ STAGES = (
             ),
         ),
     ),
-    Stage(
-        key="closed-not-investigated",
-        label=_l("Closed: not investigated by the Ombudsman"),
-        kind="closed",
-        outcome="ombudsman-declined",
-        seed=SEED,
+    closed(
+        "closed-not-investigated",
+        _l("Closed: not investigated by the Ombudsman"),
+        "ombudsman-declined",
+        SEED,
     ),
-    Stage(
-        key="closed-outcome",
-        label=_l("Closed: Ombudsman's outcome recorded"),
-        kind="closed",
-        outcome="ombudsman-outcome",
-        seed=SEED,
-    ),
+    closed("closed-outcome", _l("Closed: Ombudsman's outcome recorded"), "ombudsman-outcome", SEED),
 )
 
 PROCEDURE = Procedure(
