@@ -50,6 +50,9 @@ def my_case(token: str):
     case = link.case
     procedure = engine.procedure_of(case)
     form = ReplyForm()
+    if request.method == "POST" and case.closed_on is not None:
+        # The page offers no reply form once the case is closed; a stale one is refused.
+        return _page(link, procedure, form, status=409, closed_refused=True)
     if request.method == "POST" and form.validate_on_submit():
         upload = request.files.get("document")
         evidence = None
@@ -74,17 +77,26 @@ def my_case(token: str):
             evidence.case, evidence.event_id = case, event.id
             db.session.add(evidence)
         link.last_used_at = utcnow()
-        ids = [m.id for m in _tell_officers(case)]
+        messages = _tell_officers(case)
+        db.session.flush()  # the messages' ids, for delivery after the response
+        ids = [m.id for m in messages]
         db.session.commit()
         deliver_after_response(ids)
         flash(_("Your reply has been sent. Thank you."), "success")
         return redirect(url_for("public.my_case", token=token), 303)
-    link.last_used_at = utcnow()
-    db.session.commit()
+    # GET requests do not write: on SQLite a read that turns into a write can fail
+    # under concurrent writers (core/db.py). Use is recorded when the party replies.
     return _page(link, procedure, form, status=400 if form.errors else 200)
 
 
-def _page(link, procedure, form, file_error: str | None = None, status: int = 200):
+def _page(
+    link,
+    procedure,
+    form,
+    file_error: str | None = None,
+    status: int = 200,
+    closed_refused: bool = False,
+):
     case = link.case
     calendar = engine.calendar_for(case.council)
     today = engine.today()
@@ -106,6 +118,7 @@ def _page(link, procedure, form, file_error: str | None = None, status: int = 20
         own_deadlines=own,
         form=form,
         file_error=file_error,
+        closed_refused=closed_refused,
         allowed=ALLOWED_DESCRIPTION,
     )
 

@@ -99,7 +99,7 @@ def new_council():
             db.session.rollback()
             _apply_validation_error(form, error)
         else:
-            council.reminder_days_before = form.reminder_days_before.data
+            council.reminder_days_before = form.reminder_days_before.data or 2
             db.session.commit()
             flash(_("%(name)s has been added.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)
@@ -126,7 +126,9 @@ def council(slug: str):
             council.name_cy = (form.name_cy.data or "").strip() or None
             council.nation = form.nation.data
             council.brand_colour = form.brand_colour.data
-            council.reminder_days_before = form.reminder_days_before.data
+            council.reminder_days_before = (
+                form.reminder_days_before.data or council.reminder_days_before
+            )
             db.session.commit()
             flash(_("Changes to %(name)s have been saved.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)

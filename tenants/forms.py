@@ -29,7 +29,6 @@ from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -127,8 +126,9 @@ class CouncilForm(FlaskForm):
     reminder_days_before = IntegerField(
         _l("Working days before a deadline to send the first reminder"),
         widget=GovTextInput(),
+        default=2,
         validators=[
-            InputRequired(_l("Enter a number of working days")),
+            Optional(),
             NumberRange(min=1, max=20, message=_l("Enter a number from 1 to 20")),
         ],
     )
