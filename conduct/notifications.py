@@ -128,7 +128,7 @@ def notify_action(case: Case, council: Council, action, event) -> list[OutboxMes
     return messages
 
 
-def _audience(case: Case, council: Council, to: str, links) -> list[tuple[str, str, str]]:
+def _audience(case: Case, council: Council, to: str, links) -> list[tuple[str, str, str | None]]:
     """(email, language, link) for each person a notice to `to` reaches."""
     if to == "complainant":
         if not case.complainant_email:
@@ -140,7 +140,11 @@ def _audience(case: Case, council: Council, to: str, links) -> list[tuple[str, s
         if not email:
             return []
         return [(email, "en", links.issue(case, "subject", email))]
-    staff_link = external_url("staff.case", case_id=case.id)
+    from conduct.engine import procedure_of
+
+    # A sign-in link only for people who can open the case (a panel member cannot yet).
+    readable = to in procedure_of(case).readers or to == "investigating-officer"
+    staff_link = external_url("staff.case", case_id=case.id) if readable else None
     users = db.session.scalars(
         select(User)
         .join(RoleGrant)

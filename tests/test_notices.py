@@ -144,6 +144,7 @@ def accounts(app: Flask) -> Callable[[], Staff]:
         make_user("dmo@example.org", (council, "deputy-monitoring-officer"))
         make_user("ip@example.org", (council, "independent-person"), (wales, "independent-person"))
         make_user("io@example.org", (council, "investigating-officer"))
+        make_user("panel@example.org", (council, "panel-member"))
         make_user("clerk@example.org", (council, "clerk"), (wales, "clerk"))
         db.session.commit()
     # Signed in lazily, inside any time travel (sessions refuse timestamps from the future).
@@ -252,6 +253,8 @@ AUDIENCE = {
     "subject": COUNCILLOR,
     "clerk": "clerk@example.org",
     "investigating-officer": "io@example.org",
+    "independent-person": "ip@example.org",
+    "panel-member": "panel@example.org",
 }
 
 
@@ -274,9 +277,11 @@ def test_each_party_and_officer_receives_exactly_the_notices_the_procedure_decla
                 assert message in text, (key, address, text)
                 assert run.reference in subject_of(arrived[address][0])
                 assert run.reference in text
-    # Steps that declare no notice send nothing.
-    for quiet in ("not-resolved", "record-ip-view", "record-ip-view-2", "final-report"):
+    # Steps that declare no notice send nothing; some tell only the Independent Person.
+    for quiet in ("record-ip-view", "record-ip-view-2"):
         assert run.by_step[quiet] == {}, quiet
+    for ip_only in ("not-resolved", "final-report"):
+        assert set(run.by_step[ip_only]) == {"ip@example.org"}, ip_only
     assert run.by_step["agenda-published"] == {}
     # The declared notices, spelled out for the main ones (seed 003 Rule 9 §2.1.5-§2.1.8).
     assert "confidentiality has been granted" in body_of(
@@ -330,7 +335,8 @@ def test_staff_notices_carry_only_the_reference_and_a_sign_in_link(app, client, 
     assert "A conduct complaint about a member of your council has been received." in text
     assert run.reference in text
     assert "What you need to do" not in text
-    assert staff_link(clerk[0]) == case_path
+    # Clerks do not read conduct complaints (Procedure.readers): no link they cannot open.
+    assert "/cases/" not in everything_in(clerk[0])
     assert "my-case" not in everything_in(clerk[0])
 
     investigator = run.to("assess-investigate", "io@example.org")

@@ -23,6 +23,19 @@ IP = ("independent-person",)
 INFORMED = "seed 003 Rule 9 §2.1.8 (complainant, subject and clerk kept informed)"
 
 
+# seed 003 §1.6.5: the Independent Person's views are sought before these decisions.
+IP_ASKED = Notice(
+    "independent-person",
+    _l("The Monitoring Officer will seek your view on this complaint before deciding."),
+    "seed 003 Rule 9 §1.6.5",
+)
+PANEL_TOLD = Notice(
+    "panel-member",
+    _l("A complaint has been referred to a Hearing Panel of the Conduct Committee."),
+    "seed 003 Rule 9 §2.6.3, §3",
+)
+
+
 def _both(message: object) -> tuple[Notice, ...]:
     """The same news for the complainant and the councillor (§2.1.8)."""
     return (Notice("complainant", message, INFORMED), Notice("subject", message, INFORMED))
@@ -354,6 +367,7 @@ STAGES = (
                 roles=MO,
                 seed="seed 003 guidance (complainant confirms it cannot be resolved)",
                 to="initial-assessment",
+                notifies=(IP_ASKED,),
                 done=_l("Complainant confirmed it cannot be resolved informally"),
                 primary=True,
             ),
@@ -605,6 +619,7 @@ STAGES = (
                 meets=("draft-report-comments", "investigation"),
                 to="report-consideration",
                 starts=("report-consideration",),
+                notifies=(IP_ASKED,),
                 done=_l("Final report received"),
                 primary=True,
             ),
@@ -652,10 +667,13 @@ STAGES = (
                 inputs=(DECISION_REASONS,),
                 meets=("report-consideration",),
                 to="hearing",
-                notifies=_both(
-                    _l(
-                        "The complaint has been referred to a Hearing Panel of the Conduct Committee. You will be told the date of the hearing."
-                    )
+                notifies=(
+                    *_both(
+                        _l(
+                            "The complaint has been referred to a Hearing Panel of the Conduct Committee. You will be told the date of the hearing."
+                        )
+                    ),
+                    PANEL_TOLD,
                 ),
                 done=_l("Breach: referred to the Hearing Panel"),
                 primary=True,
