@@ -189,3 +189,39 @@ def assert_closed_to_everyone(
         for key in keys:
             response = client.post(f"/cases/{case_id}/actions/{key}", data={"csrf_token": token})
             assert response.status_code in (403, 409), (name, key, response.status_code)
+
+
+# One account per role on the council under test, a host administrator and another
+# council's Monitoring Officer: the cast every procedure walk refuses or lets act.
+ROLE_ACCOUNTS = {
+    "mo": "mo@example.org",
+    "dmo": "dmo@example.org",
+    "ip": "ip@example.org",
+    "io": "io@example.org",
+    "clerk": "clerk@example.org",
+    "chair": "chair@example.org",
+    "panel": "panel@example.org",
+    "admin": "admin@example.org",
+    "other_mo": "mo@other.example.org",
+}
+_ROLE_OF = {
+    "mo": "monitoring-officer",
+    "dmo": "deputy-monitoring-officer",
+    "ip": "independent-person",
+    "io": "investigating-officer",
+    "clerk": "clerk",
+    "chair": "chair",
+    "panel": "panel-member",
+}
+
+
+def make_role_accounts(council, other, full_names: dict[str, str] | None = None) -> None:
+    """Create ROLE_ACCOUNTS (the caller commits)."""
+    from tests.conftest import make_user
+
+    for name, role in _ROLE_OF.items():
+        user = make_user(ROLE_ACCOUNTS[name], (council, role))
+        if full_names and name in full_names:
+            user.full_name = full_names[name]
+    make_user(ROLE_ACCOUNTS["admin"], host_admin=True)
+    make_user(ROLE_ACCOUNTS["other_mo"], (other, "monitoring-officer"))

@@ -10,20 +10,19 @@ from sqlalchemy import select
 
 from conduct.models import Case
 from core.db import db
-from tests.casework_helpers import Staff, date_fields, deadlines, offered, stage, step
-from tests.conftest import make_council, make_user, reference_on, submit_complaint
+from tests.casework_helpers import (
+    ROLE_ACCOUNTS,
+    Staff,
+    date_fields,
+    deadlines,
+    make_role_accounts,
+    offered,
+    stage,
+    step,
+)
+from tests.conftest import make_council, reference_on, submit_complaint
 
-ACCOUNTS = {
-    "mo": "mo@example.org",
-    "dmo": "dmo@example.org",
-    "ip": "ip@example.org",
-    "io": "io@example.org",
-    "clerk": "clerk@example.org",
-    "chair": "chair@example.org",
-    "panel": "panel@example.org",
-    "admin": "admin@example.org",
-    "other_mo": "mo@other.example.org",
-}
+ACCOUNTS = ROLE_ACCOUNTS
 
 
 @pytest.fixture
@@ -31,16 +30,7 @@ def accounts(app):
     with app.app_context():
         council = make_council("ashby")
         other = make_council("brockton")
-        make_user("mo@example.org", (council, "monitoring-officer"))
-        make_user("dmo@example.org", (council, "deputy-monitoring-officer"))
-        make_user("ip@example.org", (council, "independent-person"))
-        io = make_user("io@example.org", (council, "investigating-officer"))
-        io.full_name = "Ivy Investigator"
-        make_user("clerk@example.org", (council, "clerk"))
-        make_user("chair@example.org", (council, "chair"))
-        make_user("panel@example.org", (council, "panel-member"))
-        make_user("admin@example.org", host_admin=True)
-        make_user("mo@other.example.org", (other, "monitoring-officer"))
+        make_role_accounts(council, other, {"io": "Ivy Investigator"})
         db.session.commit()
     # Signed in lazily, inside any time travel (sessions refuse timestamps from the future).
     return lambda: Staff(app, ACCOUNTS)

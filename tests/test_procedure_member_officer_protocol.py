@@ -18,28 +18,20 @@ import time_machine
 from conduct.models import Case
 from core.db import db
 from tests.casework_helpers import (
+    ROLE_ACCOUNTS,
     Staff,
     assert_closed_to_everyone,
     date_fields,
     deadlines,
+    make_role_accounts,
     offered,
     page,
     stage,
     step,
 )
-from tests.conftest import csrf_token, make_council, make_user
+from tests.conftest import csrf_token, make_council
 
-ACCOUNTS = {
-    "mo": "mo@example.org",
-    "dmo": "dmo@example.org",
-    "ip": "ip@example.org",
-    "io": "io@example.org",
-    "clerk": "clerk@example.org",
-    "chair": "chair@example.org",
-    "panel": "panel@example.org",
-    "admin": "admin@example.org",
-    "other_mo": "mo@other.example.org",
-}
+ACCOUNTS = ROLE_ACCOUNTS
 SLUG = "ashby"
 READERS = {"mo", "dmo", "clerk", "chair"}
 
@@ -49,15 +41,7 @@ def accounts(app):
     with app.app_context():
         council = make_council(SLUG, procedures=("member-officer-protocol",))
         other = make_council("brockton", procedures=("member-officer-protocol",))
-        make_user("mo@example.org", (council, "monitoring-officer"))
-        make_user("dmo@example.org", (council, "deputy-monitoring-officer"))
-        make_user("ip@example.org", (council, "independent-person"))
-        make_user("io@example.org", (council, "investigating-officer"))
-        make_user("clerk@example.org", (council, "clerk"))
-        make_user("chair@example.org", (council, "chair"))
-        make_user("panel@example.org", (council, "panel-member"))
-        make_user("admin@example.org", host_admin=True)
-        make_user("mo@other.example.org", (other, "monitoring-officer"))
+        make_role_accounts(council, other)
         db.session.commit()
     return lambda: Staff(app, ACCOUNTS)
 

@@ -16,29 +16,21 @@ import time_machine
 from conduct.models import Case
 from core.db import db
 from tests.casework_helpers import (
+    ROLE_ACCOUNTS,
     Staff,
     act,
     assert_closed_to_everyone,
     date_fields,
     deadlines,
+    make_role_accounts,
     offered,
     page,
     stage,
     step,
 )
-from tests.conftest import csrf_token, make_council, make_user
+from tests.conftest import csrf_token, make_council
 
-ACCOUNTS = {
-    "mo": "mo@example.org",
-    "dmo": "dmo@example.org",
-    "ip": "ip@example.org",
-    "io": "io@example.org",
-    "clerk": "clerk@example.org",
-    "chair": "chair@example.org",
-    "panel": "panel@example.org",
-    "admin": "admin@example.org",
-    "other_mo": "mo@other.example.org",
-}
+ACCOUNTS = ROLE_ACCOUNTS
 SLUG = "cwmbran"
 READERS = {"mo", "dmo", "clerk"}
 
@@ -48,16 +40,7 @@ def accounts(app):
     with app.app_context():
         council = make_council(SLUG, nation="wales", procedures=("ombudsman-referral",))
         other = make_council("torfaen", nation="wales", procedures=("ombudsman-referral",))
-        make_user("mo@example.org", (council, "monitoring-officer"))
-        make_user("dmo@example.org", (council, "deputy-monitoring-officer"))
-        make_user("ip@example.org", (council, "independent-person"))
-        make_user("io@example.org", (council, "investigating-officer"))
-        clerk = make_user("clerk@example.org", (council, "clerk"))
-        clerk.full_name = "Cerys Clerk"
-        make_user("chair@example.org", (council, "chair"))
-        make_user("panel@example.org", (council, "panel-member"))
-        make_user("admin@example.org", host_admin=True)
-        make_user("mo@other.example.org", (other, "monitoring-officer"))
+        make_role_accounts(council, other, {"clerk": "Cerys Clerk"})
         db.session.commit()
     return lambda: Staff(app, ACCOUNTS)
 
