@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from conduct.models import Case, CaseAssignment
+from conduct.models import Case, CaseAssignment, CaseExclusion
 from conduct.procedures import PROCEDURES
 from tenants.models import User
 
@@ -31,12 +31,31 @@ def council_scope(user: User) -> set[int]:
 
 
 def readable(user: User) -> ColumnElement[bool]:
-    """SQL condition on Case: the cases this user may read."""
+    """SQL condition on Case: the cases this user may read.
+
+    A procedure's readers read its cases on their council, unless every role
+    that gives this user access is excluded from the case (CaseExclusion).
+    """
     clauses = []
     for council_id, roles in roles_by_council(user).items():
-        keys = sorted(k for k, p in PROCEDURES.items() if roles.intersection(p.readers))
-        if keys:
-            clauses.append(and_(Case.council_id == council_id, Case.procedure_key.in_(keys)))
+        by_roles: dict[frozenset[str], list[str]] = defaultdict(list)
+        for key, procedure in PROCEDURES.items():
+            giving = frozenset(roles.intersection(procedure.readers))
+            if giving:
+                by_roles[giving].append(key)
+        for giving, keys in by_roles.items():
+            excluded = (
+                select(func.count(CaseExclusion.id))
+                .where(CaseExclusion.case_id == Case.id, CaseExclusion.role.in_(sorted(giving)))
+                .scalar_subquery()
+            )
+            clauses.append(
+                and_(
+                    Case.council_id == council_id,
+                    Case.procedure_key.in_(sorted(keys)),
+                    excluded < len(giving),
+                )
+            )
     assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id)
     clauses.append(Case.id.in_(assigned))
     return or_(*clauses) if clauses else false()

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from conduct import notifications
 from conduct.calendar import WorkingCalendar, add_calendar_days, add_months
-from conduct.models import Case, CaseAssignment, CaseDeadline, CaseEvent, EvidenceFile
+from conduct.models import (
+    Case,
+    CaseAssignment,
+    CaseDeadline,
+    CaseEvent,
+    CaseExclusion,
+    EvidenceFile,
+)
 from conduct.procedures import PROCEDURES
 from conduct.procedures.model import PREVIOUS, SYSTEM_ROLE, Action, Deadline, Procedure
 from conduct.timeutil import london_date
@@ -59,6 +66,7 @@ def roles_of(user: User | None, case: Case) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
     roles = {g.role for g in user.roles if g.council_id == case.council_id}
+    roles -= {e.role for e in case.exclusions}
     if "investigating-officer" in roles and not any(
         a.user_id == user.id and a.role == "investigating-officer" for a in case.assignments
     ):
@@ -330,6 +338,11 @@ def perform(
         user = values.get(name)
         if isinstance(user, User):
             _assign(case, user, next(i.user_role for i in action.inputs if i.name == name))
+    for spec in action.inputs:
+        chosen = next((c for c in spec.choices if c.value == values.get(spec.name)), None)
+        for role in chosen.excludes if chosen else ():
+            if role not in {e.role for e in case.exclusions}:
+                case.exclusions.append(CaseExclusion(council_id=case.council_id, role=role))
     facts = dict(case.facts or {})
     for fact, source in action.sets:
         value = source[1:] if source.startswith("=") else values.get(source)

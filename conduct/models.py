@@ -83,6 +83,7 @@ class Case(TenantScoped, db.Model):
     assignments: Mapped[list[CaseAssignment]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
+    exclusions: Mapped[list[CaseExclusion]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (
         UniqueConstraint("council_id", "reference"),
@@ -318,3 +319,15 @@ class CaseLink(TenantScoped, db.Model):
 
     def live(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class CaseExclusion(TenantScoped, db.Model):
+    """A role that may not read or act on this case (e.g. the clerk, on a concern about them)."""
+
+    __tablename__ = "case_exclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+    __table_args__ = (UniqueConstraint("case_id", "role"),)

@@ -115,6 +115,7 @@ def case_or_404(case_id: int, *, for_update: bool = False) -> Case:
             selectinload(Case.events),
             selectinload(Case.deadlines),
             selectinload(Case.assignments),
+            selectinload(Case.exclusions),
         )
     )
     if case is None:

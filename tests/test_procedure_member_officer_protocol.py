@@ -359,3 +359,27 @@ def test_the_monitoring_officer_extends_an_enquiry_deadline_with_a_reason(app, a
         assert done.status_code == 303
         # One working day after Thursday 9 April: Friday 10 April 2026.
         assert deadlines(staff["mo"], case_id)["enquiry-response"] == (date(2026, 4, 10), "due")
+
+
+def test_a_concern_about_the_clerk_is_closed_to_the_clerk_once_routed_to_the_chair(app, staff):
+    """seed 001 §15: complaints about the clerk go to the chair; the clerk loses sight of it."""
+    case_id = _new_case(staff, "concern")
+    reference = _case(app, case_id).reference
+    step(
+        staff,
+        case_id,
+        "mo",
+        "route-concern",
+        {"about": "clerk", "handler": "Chair of the council"},
+        to="informal-discussion",
+    )
+    assert staff["clerk"].get(f"/cases/{case_id}").status_code == 404
+    assert reference not in staff["clerk"].get("/cases/").text
+    token = csrf_token(staff["clerk"].get("/cases/").text)
+    refused = staff["clerk"].post(
+        f"/cases/{case_id}/actions/record-discussion", data={"csrf_token": token}
+    )
+    assert refused.status_code == 404
+    step(staff, case_id, "chair", "record-discussion", {"record": "Met the clerk"})
+    step(staff, case_id, "chair", "resolved-by-discussion", to="closed-resolved")
+    assert reference in staff["chair"].get("/cases/").text

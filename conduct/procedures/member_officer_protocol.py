@@ -31,7 +31,12 @@ ABOUT = (
         _l("An officer: to the clerk (parish) or the officer's manager"),
         routes=("clerk",),
     ),
-    Choice("clerk", _l("The clerk: to the chair of the council (seed 001 §15)"), routes=("chair",)),
+    Choice(
+        "clerk",
+        _l("The clerk: to the chair of the council (seed 001 §15)"),
+        routes=("chair",),
+        excludes=("clerk",),
+    ),
     Choice(
         "member",
         _l("A member: to the clerk, with advice from the Monitoring Officer"),

@@ -34,6 +34,9 @@ class Choice:
     # Contact route kinds of the council shown with this choice (e.g. where to send a
     # safeguarding concern), so the officer has the right numbers in front of them.
     routes: tuple[str, ...] = ()
+    # Roles that may no longer read or act on the case once this is chosen (e.g. the
+    # clerk, when the concern is about the clerk: seed 001 §15).
+    excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

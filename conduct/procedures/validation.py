@@ -173,6 +173,10 @@ def _check_actions(p: Procedure, stages: dict[str, Stage], deadlines: dict) -> I
                 yield f"{where}: input {field.name!r} has unknown kind {field.kind!r}"
             if field.kind in ("choice", "checklist") and not field.choices:
                 yield f"{where}: input {field.name!r} offers no choices"
+            for choice in field.choices:
+                for role in choice.excludes:
+                    if role not in ROLES:
+                        yield f"{where}: choice {choice.value!r} excludes unknown role {role!r}"
             if field.kind == "user" and field.user_role not in ROLES:
                 yield f"{where}: input {field.name!r} names no valid user role"
         for notice in action.notifies:
