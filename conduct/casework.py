@@ -27,6 +27,7 @@ from core.db import db
 from core.outbox import deliver_after_response
 from core.rendering import render, wants_fragment
 from tenants.models import User
+from tenants.services import staff_with_roles
 
 STATE_LABELS = {
     "due": _l("Due"),
@@ -96,7 +97,7 @@ def _links(case: Case) -> list:
 
 def _people(case: Case, action: Action) -> dict[str, list[User]]:
     return {
-        spec.name: engine.staff_with_role(case.council_id, spec.user_role or "")
+        spec.name: staff_with_roles(case.council_id, [spec.user_role or ""])
         for spec in action.inputs
         if spec.kind == "user"
     }

@@ -29,7 +29,7 @@ from conduct.procedures import PROCEDURES
 from conduct.procedures.model import PREVIOUS, SYSTEM_ROLE, Action, Deadline, Procedure
 from conduct.timeutil import london_date
 from core.db import db, utcnow
-from tenants.models import Council, RoleGrant, User
+from tenants.models import Council, User
 
 OPEN, MET, CLOSED = "open", "met", "closed"
 SOON_WORKING_DAYS = 2  # "due soon": on or within this many working days of today
@@ -533,16 +533,3 @@ def recompute_open_deadlines(council: Council, why: str) -> int:
     # under another council's scope, or a request's, would refuse these rows.
     db.session.flush()
     return moved
-
-
-def staff_with_role(council_id: int, role: str) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(RoleGrant)
-            .where(
-                RoleGrant.council_id == council_id, RoleGrant.role == role, User.active.is_(True)
-            )
-            .order_by(User.full_name, User.email)
-        ).unique()
-    )

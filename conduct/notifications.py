@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from conduct.models import Case
 from conduct.procedures import PROCEDURES
-from core.db import db
 from core.outbox import queue_email
 from core.outbox_models import OutboxMessage
-from tenants.models import ContactRoute, Council, RoleGrant, User
+from tenants.models import ContactRoute, Council
 from tenants.roles import HANDLING_ROLES
 from tenants.routes_catalogue import HANDLING_ROUTE_KINDS
-from tenants.services import external_url
+from tenants.services import external_url, staff_with_roles
 
 
 def handling_route(council: Council) -> ContactRoute | None:
@@ -28,14 +25,7 @@ def handling_recipients(council: Council) -> list[str]:
     route = handling_route(council)
     if route is not None:
         return [route.email]
-    users = db.session.scalars(
-        select(User)
-        .join(RoleGrant)
-        .where(RoleGrant.council_id == council.id, RoleGrant.role.in_(HANDLING_ROLES))
-        .where(User.active.is_(True))
-        .order_by(User.email)
-    ).unique()
-    return [u.email for u in users]
+    return [u.email for u in staff_with_roles(council.id, HANDLING_ROLES)]
 
 
 def _acknowledge_by_email(case: Case) -> bool:
@@ -145,12 +135,7 @@ def _audience(case: Case, council: Council, to: str, links) -> list[tuple[str, s
     # A sign-in link only for people who can open the case (a panel member cannot yet).
     readable = to in procedure_of(case).readers or to == "investigating-officer"
     staff_link = external_url("staff.case", case_id=case.id) if readable else None
-    users = db.session.scalars(
-        select(User)
-        .join(RoleGrant)
-        .where(RoleGrant.council_id == council.id, RoleGrant.role == to, User.active.is_(True))
-        .order_by(User.email)
-    ).unique()
+    users = staff_with_roles(council.id, [to])
     if to == "investigating-officer":
         assigned = {a.user_id for a in case.assignments if a.role == to}
         users = [u for u in users if u.id in assigned]

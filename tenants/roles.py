@@ -14,13 +14,7 @@ ROLES: dict[str, object] = {
     "panel-member": _l("Hearing panel member"),
 }
 
-# Roles that read every case of the council they are granted on. Investigating
-# Officers and panel members see only the cases assigned or referred to them,
-# and a chair only complaints about the clerk: those arrive with the procedure
-# engine, so until then these roles see no case list.
-CASE_READING_ROLES = frozenset(
-    {"monitoring-officer", "deputy-monitoring-officer", "independent-person", "clerk"}
-)
+# Which roles read which cases is procedure data (Procedure.readers, conduct/access.py).
 
 # Who hears that a new complaint has arrived when a council names no route for it.
 HANDLING_ROLES = ("monitoring-officer", "deputy-monitoring-officer")

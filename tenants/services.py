@@ -224,6 +224,22 @@ def create_user(
     return user
 
 
+def staff_with_roles(council_id: int, roles: Iterable[str]) -> list[User]:
+    """Active staff holding any of these roles on the council (each person once)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(RoleGrant)
+            .where(
+                RoleGrant.council_id == council_id,
+                RoleGrant.role.in_(list(roles)),
+                User.active.is_(True),
+            )
+            .order_by(User.full_name, User.email)
+        ).unique()
+    )
+
+
 def grant_role(user: User, council: Council, role: str) -> RoleGrant:
     if role not in ROLES:
         raise ValidationError("role", str(_l("Choose a role")))
