@@ -38,11 +38,40 @@ def _normalise(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """One database per test process: the suite runs in parallel (pytest-xdist).
+
+    SQLite: a file in the process's own temporary folder. PostgreSQL: the
+    database TEST_DATABASE_URL names, suffixed with the xdist worker id
+    (created on first use), so workers never empty each other's tables.
+    """
     url = os.environ.get("TEST_DATABASE_URL", "").strip()
-    if url:
-        return _normalise(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    url = _normalise(url)
+    if worker_id == "master":
+        return url
+    return _worker_database(url, worker_id)
+
+
+def _worker_database(url: str, worker_id: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    # Connected to the server's maintenance database: the named one may not exist yet.
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def build_app(database_url: str, upload_folder: Path, **overrides: object) -> Flask:
