@@ -110,22 +110,32 @@ def _in_reach(case: Case, action: Action) -> bool:
     return all(holds(case, guard) for guard in action.when)
 
 
-def available_actions(case: Case, user: User | None) -> list[Action]:
+def available_actions(case: Case, user: User | None, via: str | None = None) -> list[Action]:
+    """What the user may do now: the case page's list (via=None) or a dedicated page's."""
     roles = roles_of(user, case)
     return [
         a
         for a in procedure_of(case).actions_in(case.stage)
-        if roles.intersection(a.roles) and _in_reach(case, a)
+        if a.via == via and roles.intersection(a.roles) and _in_reach(case, a)
     ]
 
 
-def check_action(case: Case, user: User | None, key: str, *, system: bool = False) -> Action:
-    """The action, if this user (or the system) may take it on this case now."""
+def check_action(
+    case: Case, user: User | None, key: str, *, system: bool = False, via: str | None = None
+) -> Action:
+    """The action, if this user (or the system) may take it on this case now.
+
+    An action declared with `via` is taken only through its own page, which
+    records what it needs alongside (e.g. the hearing record), never through
+    the generic action form.
+    """
     procedure = procedure_of(case)
     try:
         action = procedure.action(key)
     except KeyError:
         raise ActionUnavailableError(key) from None
+    if action.via != via:
+        raise ActionUnavailableError(key)
     if system:
         if SYSTEM_ROLE not in action.roles:
             raise ActionRefusedError(key)
@@ -310,9 +320,10 @@ def perform(
     values: dict | None = None,
     system: bool = False,
     on: date | None = None,
+    via: str | None = None,
 ) -> Outcome:
     """Take an action on a case: check, record, meet/start deadlines, move stage."""
-    action = check_action(case, actor, key, system=system)
+    action = check_action(case, actor, key, system=system, via=via)
     values = values or {}
     procedure = procedure_of(case)
     calendar = calendar_for(council)

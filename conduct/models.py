@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from core.tenancy import TenantScoped
+from tenants.committees import CommitteeMember
 from tenants.models import Council, User
 
 
@@ -84,6 +85,17 @@ class Case(TenantScoped, db.Model):
         back_populates="case", cascade="all, delete-orphan"
     )
     exclusions: Mapped[list[CaseExclusion]] = relationship(cascade="all, delete-orphan")
+    allegations: Mapped[list[Allegation]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="(Allegation.position, Allegation.id)",
+    )
+    hearings: Mapped[list[Hearing]] = relationship(  # noqa: F821  (conduct/hearings/models.py)
+        back_populates="case", cascade="all, delete-orphan", order_by="Hearing.id"
+    )
+    conflicts: Mapped[list[ConflictDeclaration]] = relationship(
+        cascade="all, delete-orphan", order_by="ConflictDeclaration.id"
+    )
 
     __table_args__ = (
         UniqueConstraint("council_id", "reference"),
@@ -331,3 +343,52 @@ class CaseExclusion(TenantScoped, db.Model):
     role: Mapped[str] = mapped_column(String(40))
 
     __table_args__ = (UniqueConstraint("case_id", "role"),)
+
+
+class Allegation(TenantScoped, db.Model):
+    """One allegation of a complaint: what is alleged, and the code provision it engages.
+
+    The Monitoring Officer records them from the complaint; decision notices
+    assess each one (seed 003 Appendix 4 §4.1.5) and the hearing panel makes a
+    finding on each (seed 003 Rule 9 §3.3.8).
+    """
+
+    __tablename__ = "allegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    provision: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="allegations")
+
+
+class ConflictDeclaration(TenantScoped, db.Model):
+    """A party's concern that a committee member has a conflict of interest in their case.
+
+    seed 003 guidance (Conduct Hearing): the complainant should say as soon as
+    possible if they are, e.g., a close friend or colleague of a panel member.
+    Convening a panel with that member is flagged until acknowledged.
+    """
+
+    __tablename__ = "conflict_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("committee_members.id", ondelete="CASCADE"), index=True
+    )
+    raised_by: Mapped[str] = mapped_column(String(20))  # complainant, subject, staff
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[CommitteeMember] = relationship()
+
+
+# Case refers to these by name; loading them here keeps the mapping complete for
+# any code that imports the case models, whatever it imports first.
+import conduct.decisions.models  # noqa: E402
+import conduct.hearings.models  # noqa: E402, F401

@@ -19,6 +19,7 @@ from core import errors, labels, lease, outbox  # noqa: F401  (lease: its table)
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
 from core.i18n import select_locale
+from core.models import register_models
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +46,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    register_models()
     validate_all()  # a procedure definition with an error stops the app here
     _init_extensions(app)
     _init_templates(app)

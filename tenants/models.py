@@ -37,6 +37,11 @@ class Council(db.Model):
     brand_colour: Mapped[str] = mapped_column(String(7), default="#1d70b8")
     # Reminders go this many working days before a deadline (then on the day, then overdue).
     reminder_days_before: Mapped[int] = mapped_column(Integer, default=2)
+    # Whose conduct committee hears complaints about this council's members: the
+    # district's, for a town or parish council it hosts (None: its own).
+    committee_council_id: Mapped[int | None] = mapped_column(
+        ForeignKey("councils.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     procedures: Mapped[list[CouncilProcedure]] = relationship(
@@ -50,6 +55,12 @@ class Council(db.Model):
         cascade="all, delete-orphan",
         order_by="(ContactRoute.position, ContactRoute.id)",
     )
+    committee_council: Mapped[Council | None] = relationship(remote_side="Council.id")
+
+    @property
+    def hearing_council(self) -> Council:
+        """The council whose committee hears complaints about this council's members."""
+        return self.committee_council or self
 
     __table_args__ = (
         CheckConstraint(

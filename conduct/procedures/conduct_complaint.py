@@ -9,12 +9,16 @@ from conduct.procedures.model import (
     PREVIOUS,
     SYSTEM_ROLE,
     Action,
+    BusinessItem,
     Choice,
     Deadline,
     EntryPoint,
+    HearingRules,
     Input,
     IntakeCheck,
     Notice,
+    NoticeKind,
+    PanelRules,
     Procedure,
     Stage,
 )
@@ -735,6 +739,7 @@ STAGES = (
                     )
                 ),
                 done=_l("Hearing date set"),
+                via="hearing",
             ),
             Action(
                 key="agenda-published",
@@ -744,6 +749,7 @@ STAGES = (
                 when=("deadline_open:agenda-pack",),
                 meets=("agenda-pack",),
                 done=_l("Agenda pack published"),
+                via="hearing",
             ),
             Action(
                 key="hearing-decision",
@@ -761,8 +767,9 @@ STAGES = (
                             Choice("no-breach", _l("No failure to comply with the Code")),
                         ),
                     ),
-                    Input("decision", _l("The decision and any sanctions")),
+                    Input("decision", _l("The principal reasons for the decision")),
                 ),
+                sets=(("finding", "finding"),),
                 to="closed-hearing",
                 notifies=_both(
                     _l(
@@ -771,6 +778,7 @@ STAGES = (
                 ),
                 done=_l("Hearing Panel decision recorded"),
                 primary=True,
+                via="hearing",
             ),
         ),
     ),
@@ -798,6 +806,189 @@ STAGES = (
     closed("closed-no-breach", _l("Closed: no breach"), "no-breach", CLOSED),
     closed("closed-summary", _l("Closed: summary resolution"), "summary-resolution", CLOSED),
     closed("closed-hearing", _l("Closed: hearing decision"), "hearing-decision", CLOSED),
+)
+
+# The general obligations of the Code of Conduct, as the seed 003 Hearing Panel Decision
+# Notice template (Appendix 5) lists them.
+PROVISIONS = (
+    Choice("3.1", _l("Rule 3.1: failure to treat others with respect")),
+    Choice("3.2a", _l("Rule 3.2(a): conduct in breach of UK equalities legislation")),
+    Choice("3.2b", _l("Rule 3.2(b): conduct which amounts to bullying of any person")),
+    Choice(
+        "3.2c",
+        _l(
+            "Rule 3.2(c): intimidation of a complainant, a witness or anyone involved in an investigation"
+        ),
+    ),
+    Choice(
+        "3.2d",
+        _l("Rule 3.2(d): compromising the impartiality of those who work for the council"),
+    ),
+    Choice("3.2e", _l("Rule 3.2(e): bringing the member's office or the council into disrepute")),
+    Choice("4.1", _l("Rule 4.1: disclosure of confidential information")),
+    Choice("4.2", _l("Rule 4.2: preventing access to information a person is entitled to")),
+    Choice("5.1", _l("Rule 5.1: improper use of position to confer an advantage or disadvantage")),
+    Choice("6.1a", _l("Rule 6.1: not following the council's requirements on its resources")),
+    Choice("6.1b", _l("Rule 6.1: use of the council's resources for political purposes")),
+    Choice("6.2", _l("Rule 6.2: failure to have regard to the Code of Publicity")),
+)
+
+# seed 003 Rule 9 §3.6.3: the sanctions a Hearing Panel may apply.
+SANCTIONS = (
+    Choice("report-to-council", _l("Report its findings to Full Council for information")),
+    Choice("reprimand", _l("Issue a formal letter of reprimand")),
+    Choice(
+        "remove-from-committees",
+        _l(
+            "Recommend to the Group Leader (or Council) removal from any or all committees or sub-committees"
+        ),
+    ),
+    Choice(
+        "remove-from-cabinet",
+        _l("Recommend to the Leader removal from the Cabinet or from portfolio responsibilities"),
+    ),
+    Choice(
+        "remove-outside-appointments",
+        _l("Recommend to Council removal from all outside appointments made by the authority"),
+    ),
+    Choice(
+        "withdraw-facilities",
+        _l("Recommend to Council withdrawal of facilities (computer, website, email and internet)"),
+    ),
+    Choice(
+        "exclude-from-premises",
+        _l("Recommend to Council exclusion from the council's offices, except meeting rooms"),
+    ),
+    Choice("training", _l("Offer additional training")),
+    Choice(
+        "newspaper-notice",
+        _l("Publish formal notification of the breach in a newspaper circulating in the area"),
+    ),
+)
+
+R = "seed 003 Rule 9 "
+ORDER_OF_BUSINESS = (
+    BusinessItem(
+        "elect-chair",
+        _l("Elect a chairman (if neither the Chairman nor the Vice-Chairman is present)"),
+        R + "§3.2.3.2",
+    ),
+    BusinessItem("apologies", _l("Apologies for absence"), R + "§3.2.3.3"),
+    BusinessItem("declarations", _l("Declarations of interest"), R + "§3.2.3.4"),
+    BusinessItem(
+        "subject-absent",
+        _l("If the Subject is absent: decide whether to adjourn or to proceed"),
+        R + "§3.2.3.5, §3.1.6",
+    ),
+    BusinessItem(
+        "introductions",
+        _l("Introductions by the Chairman of everyone present and taking part"),
+        R + "§3.2.3.6",
+    ),
+    BusinessItem(
+        "private-session",
+        _l(
+            "Representations on holding any part in private or withholding documents (Schedule 12A, Local Government Act 1972)"
+        ),
+        R + "§3.2.3.7",
+    ),
+    BusinessItem(
+        "presentation-complaint",
+        _l(
+            "Investigating Officer presents the report and calls witnesses; questions from the Subject and the Panel"
+        ),
+        R + "§3.2.4",
+    ),
+    BusinessItem(
+        "presentation-subject",
+        _l(
+            "The Subject presents their case and calls witnesses; questions from the Investigating Officer and the Panel"
+        ),
+        R + "§3.2.5",
+    ),
+    BusinessItem(
+        "summing-up", _l("Summing up by the Investigating Officer, then the Subject"), R + "§3.2.6"
+    ),
+    BusinessItem(
+        "independent-person",
+        _l("The Independent Person's view on whether there has been a breach"),
+        R + "§3.2.7",
+    ),
+    BusinessItem("deliberation", _l("The Panel deliberates in private"), R + "§3.2.8"),
+    BusinessItem(
+        "finding-announced",
+        _l("The Chairman announces whether there has been a breach of the Code"),
+        R + "§3.3.3",
+    ),
+    BusinessItem(
+        "sanction-representations",
+        _l(
+            "Representations on sanctions: Investigating Officer, Subject, Independent Person, Monitoring Officer"
+        ),
+        R + "§3.3.4",
+    ),
+    BusinessItem(
+        "sanction-deliberation", _l("The Panel deliberates in private on sanctions"), R + "§3.3.6"
+    ),
+    BusinessItem(
+        "announcement",
+        _l(
+            "Announcement: the decision and principal reasons, sanctions, recommendations, and that there is no right of appeal"
+        ),
+        R + "§3.4",
+    ),
+)
+
+HEARING = HearingRules(
+    body=_l("Hearing Panel of the Conduct Committee"),
+    seed="seed 003 Rule 9 §3; Article 9 §2",
+    panel=PanelRules(
+        seed="seed 003 Article 9 §2.2",
+        voting_members=3,
+        needs_chair_or_vice=True,
+        needs_independent_person=True,
+        co_opted_for_parish=True,
+    ),
+    order_of_business=ORDER_OF_BUSINESS,
+    stages=("hearing",),
+    schedule_actions=("schedule-hearing",),
+    publish_action="agenda-published",
+    decision_action="hearing-decision",
+    outcome_input="finding",
+    breach_outcomes=("breach",),
+    findings_per_allegation=True,
+    sanctions=SANCTIONS,
+    sanctions_seed="seed 003 Rule 9 §3.6.3",
+    appeal_statement=_l(
+        "There is no right of appeal against the Hearing Panel's decision (Rule 9 §3.4.7, §4.1). "
+        "A complainant who is not satisfied can raise the matter with the Local Government and "
+        "Social Care Ombudsman."
+    ),
+)
+
+ASSESSMENTS = (
+    "assess-no-further-action",
+    "assess-informal-resolution",
+    "assess-police-referral",
+    "assess-investigate",
+    "assess-summary-resolution",
+)
+
+NOTICES = (
+    NoticeKind(
+        key="initial-assessment",
+        title=_l("Initial Assessment Decision Notice"),
+        seed="seed 003 Rule 9 §2.2.8; Appendix 4",
+        after_actions=ASSESSMENTS,
+        approvals=(IP, MO),
+    ),
+    NoticeKind(
+        key="hearing-panel",
+        title=_l("Conduct Committee Hearing Panel: Decision Notice"),
+        seed="seed 003 Rule 9 §3.5.3; Appendix 5",
+        after_actions=("hearing-decision",),
+        approvals=(MO, ("panel-member",)),
+    ),
 )
 
 PROCEDURE = Procedure(
@@ -865,4 +1056,7 @@ PROCEDURE = Procedure(
         ),
     ),
     readers=(*MO, *IP),
+    provisions=PROVISIONS,
+    hearing=HEARING,
+    notices=NOTICES,
 )

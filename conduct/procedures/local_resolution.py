@@ -7,12 +7,15 @@ from flask_babel import lazy_gettext as _l
 from conduct.procedures.common import MO, REASON, closed, note, pause, resume
 from conduct.procedures.model import (
     Action,
+    BusinessItem,
     Choice,
     Deadline,
     EntryPoint,
+    HearingRules,
     Input,
     IntakeCheck,
     Notice,
+    PanelRules,
     Procedure,
     Stage,
 )
@@ -56,6 +59,16 @@ DEADLINES = (
         extend_roles=CHAIR,
     ),
     Deadline(
+        key="agenda-pack",
+        label=_l("Distribute the hearing papers"),
+        amount=5,
+        unit="working_days_before",
+        anchor_input="hearing_date",
+        owner="investigating-officer",
+        seed="seed 002 §4.5(vii) (papers distributed under the Access to Information Rules)",
+        extend_roles=CHAIR,
+    ),
+    Deadline(
         key="hearing-window",
         label=_l("Hearing date agreed within the two-month window"),
         amount=2,
@@ -63,6 +76,82 @@ DEADLINES = (
         owner="investigating-officer",
         seed="seed 002 §4.5(vi)",
         extend_roles=CHAIR,
+    ),
+)
+
+# seed 002 §2: the standards of conduct an allegation under the protocol can cite.
+PROVISIONS = (
+    Choice("2.1a", _l("2.1(a) Show respect to each other")),
+    Choice("2.1b", _l("2.1(b) Not make personal abusive comments about each other")),
+    Choice("2.1c", _l("2.1(c) Not publish anything insulting about each other")),
+    Choice("2.1d", _l("2.1(d) Not make malicious allegations against each other")),
+    Choice("2.1e", _l("2.1(e) Not publish or spread any false information about each other")),
+    Choice("2.1f", _l("2.1(f) Show respect to each other's diverse backgrounds and circumstances")),
+    Choice("2.1g", _l("2.1(g) Use social media responsibly")),
+    Choice("2.2a", _l("2.2(a) Behave with dignity in meetings")),
+    Choice("2.2b", _l("2.2(b) Show respect to the Chairman and obey their decisions")),
+    Choice(
+        "2.2c", _l("2.2(c) Not use indecent language nor make discriminatory remarks in meetings")
+    ),
+)
+
+P = "seed 002 §4.5(xii)"
+HEARING = HearingRules(
+    body=_l("Standards Committee"),
+    seed="seed 002 §4.5",
+    panel=PanelRules(seed="seed 002 §4.5(i), §4.5(xii)(a)", needs_chair_or_vice=True),
+    order_of_business=(
+        BusinessItem("opening", _l("(a) Opening address by the Chairman"), P + "(a)"),
+        BusinessItem(
+            "complainant-address",
+            _l("(b) The complaining member addresses the Committee"),
+            P + "(b)",
+        ),
+        BusinessItem("questions-complainant", _l("(c) Questions by Committee members"), P + "(c)"),
+        BusinessItem(
+            "subject-address",
+            _l("(d) The member complained about addresses the Committee"),
+            P + "(d)",
+        ),
+        BusinessItem("questions-subject", _l("(e) Questions by Committee members"), P + "(e)"),
+        BusinessItem(
+            "complainant-witnesses", _l("(f) Witnesses for the complaining member"), P + "(f)"
+        ),
+        BusinessItem("questions-witnesses-1", _l("(g) Questions by Committee members"), P + "(g)"),
+        BusinessItem(
+            "subject-witnesses", _l("(h) Witnesses for the member complained about"), P + "(h)"
+        ),
+        BusinessItem("questions-witnesses-2", _l("(i) Questions by Committee members"), P + "(i)"),
+        BusinessItem(
+            "complainant-closing", _l("(j) Closing remarks of the complaining member"), P + "(j)"
+        ),
+        BusinessItem(
+            "subject-closing", _l("(k) Closing remarks of the member complained about"), P + "(k)"
+        ),
+        BusinessItem(
+            "questions-officers",
+            _l("(l) Questions to Council officers invited to attend"),
+            P + "(l)",
+        ),
+        BusinessItem(
+            "deliberation",
+            _l("(m) The Committee deliberates in private on the finding and any sanction"),
+            P + "(m)",
+        ),
+        BusinessItem(
+            "announcement", _l("(n) The Chairman announces the finding in public"), P + "(n)"
+        ),
+    ),
+    stages=("hearing-scheduling", "stage-2-hearing"),
+    schedule_actions=("hearing-date-agreed", "hearing-rescheduled"),
+    publish_action="papers-distributed",
+    decision_action="committee-conclusion",
+    outcome_input="outcome",
+    breach_outcomes=("b", "c"),
+    appeal_statement=_l(
+        "The Committee's conclusion is minuted and reported to Council (§4.5(xv)). There is no "
+        "appeal under this Protocol; the Public Services Ombudsman for Wales deals with "
+        "complaints that a member has breached the Code of Conduct."
     ),
 )
 
@@ -264,9 +353,11 @@ STAGES = (
                 inputs=(Input("hearing_date", _l("Hearing date"), kind="date"),),
                 sets=(("hearing_date", "hearing_date"),),
                 meets=("hearing-window",),
+                starts=("agenda-pack",),
                 to="stage-2-hearing",
                 done=_l("Hearing date agreed"),
                 primary=True,
+                via="hearing",
             ),
         ),
     ),
@@ -275,6 +366,27 @@ STAGES = (
         label=_l("Stage 2: Standards Committee hearing"),
         seed="seed 002 §4.5(vii)-(xv), §5.3",
         actions=(
+            Action(
+                key="hearing-rescheduled",
+                label=_l("Hearing moved to a new date"),
+                roles=CASEWORK,
+                seed="seed 002 §4.5(vi)",
+                inputs=(Input("hearing_date", _l("Hearing date"), kind="date"),),
+                sets=(("hearing_date", "hearing_date"),),
+                starts=("agenda-pack",),
+                done=_l("Hearing moved to a new date"),
+                via="hearing",
+            ),
+            Action(
+                key="papers-distributed",
+                label=_l("Record that the hearing papers are distributed"),
+                roles=CASEWORK,
+                seed="seed 002 §4.5(vii)",
+                when=("deadline_open:agenda-pack",),
+                meets=("agenda-pack",),
+                done=_l("Hearing papers distributed"),
+                via="hearing",
+            ),
             Action(
                 key="committee-conclusion",
                 label=_l("Record the Committee's conclusion"),
@@ -288,6 +400,7 @@ STAGES = (
                 to="closed-stage-2",
                 done=_l("Committee's conclusion recorded"),
                 primary=True,
+                via="hearing",
             ),
         ),
     ),
@@ -366,4 +479,6 @@ PROCEDURE = Procedure(
     ),
     confidential_stages=("received", "stage-1"),
     readers=(*MO, *CHAIR),
+    provisions=PROVISIONS,
+    hearing=HEARING,
 )

@@ -126,6 +126,76 @@ class Action:
     # Decision actions that ask for a confirmation step or carry weight.
     primary: bool = False
     notifies: tuple[Notice, ...] = ()
+    # Taken through a dedicated page rather than the case page's action list
+    # (e.g. "hearing": set by the hearing pages when a date is fixed or a decision
+    # recorded), so the structured record and the stage change happen together.
+    via: str | None = None
+
+
+@dataclass(frozen=True)
+class BusinessItem:
+    """One item of a hearing's order of business, ticked off by the clerk as it happens."""
+
+    key: str
+    label: object
+    seed: str
+
+
+@dataclass(frozen=True)
+class PanelRules:
+    """Who must sit on a hearing panel for it to be properly constituted and quorate."""
+
+    seed: str
+    # Voting members of the committee, all present for quorum (None: no fixed number).
+    voting_members: int | None = None
+    # The committee's chair or vice-chair among them.
+    needs_chair_or_vice: bool = False
+    # An Independent Person sits with the panel, in a non-voting capacity.
+    needs_independent_person: bool = False
+    # Co-opted town/parish representatives are invited when the councillor complained
+    # about sits on a council other than the committee's own (non-voting).
+    co_opted_for_parish: bool = False
+
+
+@dataclass(frozen=True)
+class HearingRules:
+    """How a procedure's hearings are convened, run and decided (all as data)."""
+
+    body: object  # "Hearing Panel of the Conduct Committee", "Standards Committee"
+    seed: str
+    panel: PanelRules
+    order_of_business: tuple[BusinessItem, ...]
+    # Stages in which the hearing pages are open.
+    stages: tuple[str, ...]
+    # Actions (via="hearing") the hearing pages take: fixing or moving the date
+    # (the first available in the current stage), publishing the agenda pack,
+    # recording the decision (its inputs are the decision form's first part).
+    schedule_actions: tuple[str, ...]
+    decision_action: str
+    publish_action: str | None = None
+    # The decision action's choice input that holds the outcome, and the values of
+    # it that mean a failure to comply (findings and sanctions follow from them).
+    outcome_input: str = "finding"
+    breach_outcomes: tuple[str, ...] = ()
+    # A finding on each allegation (seed 003 Rule 9 §3.3.8), and the sanctions list.
+    findings_per_allegation: bool = False
+    sanctions: tuple[Choice, ...] = ()
+    sanctions_seed: str = ""
+    # Said in the decision: no right of appeal, the ombudsman signposted.
+    appeal_statement: object | None = None
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    """A decision notice the procedure publishes, from a seed template."""
+
+    key: str  # "initial-assessment", "hearing-panel"
+    title: object
+    seed: str
+    # Drafting opens once one of these actions is in the timeline.
+    after_actions: tuple[str, ...]
+    # Approvals needed before publication: each a tuple of roles, any one of which approves.
+    approvals: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -186,6 +256,10 @@ class Procedure:
     # Staff roles that read every case of this procedure on their council. An
     # Investigating Officer reads only the cases assigned to them.
     readers: tuple[str, ...] = ("monitoring-officer", "deputy-monitoring-officer")
+    # The code of conduct provisions an allegation can cite (seed 003 Appendix 5, seed 002 §2).
+    provisions: tuple[Choice, ...] = ()
+    hearing: HearingRules | None = None
+    notices: tuple[NoticeKind, ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def stage(self, key: str) -> Stage:
@@ -200,6 +274,9 @@ class Procedure:
         if "deadlines" not in self._index:
             self._index["deadlines"] = {d.key: d for d in self.deadlines}
         return self._index["deadlines"][key]
+
+    def notice_kind(self, key: str) -> NoticeKind:
+        return next(n for n in self.notices if n.key == key)
 
     def entry(self, key: str | None = None) -> EntryPoint:
         entries = self.entry_points or (EntryPoint("default", "", self.stages[0].key),)

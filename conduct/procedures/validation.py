@@ -24,6 +24,10 @@ STAGE_KINDS = ("active", "paused", "closed")
 GUARD_KINDS = ("confidentiality_requested", "paused", "deadline_open", "done", "fact")
 # Yes/no answers of the staff intake form that an intake check may name (conduct/intake.py).
 INTAKE_FLAGS = ("subject_not_councillor", "repeat")
+# Dedicated pages an action can be taken through (Action.via).
+VIA_PAGES = ("hearing",)
+# Decision notice templates the app can draft (templates/notices/<key>.html).
+NOTICE_TEMPLATES = ("initial-assessment", "hearing-panel")
 
 
 class ProcedureDefinitionError(ValueError):
@@ -75,6 +79,94 @@ def _problems(p: Procedure) -> Iterator[str]:
     for key in p.confidential_stages:
         if key not in stages:
             yield f"confidential stage {key!r} is not a stage"
+    values = [c.value for c in p.provisions]
+    if len(set(values)) != len(values):
+        yield "a code of conduct provision is listed twice"
+    yield from _check_hearing(p, stages)
+    yield from _check_notices(p)
+
+
+def _action_named(p: Procedure, key: str) -> Action | None:
+    return next((a for a in _all_actions(p) if a.key == key), None)
+
+
+def _check_hearing(p: Procedure, stages: dict[str, Stage]) -> Iterator[str]:
+    rules = p.hearing
+    via_hearing = {a.key for a in _all_actions(p) if a.via == "hearing"}
+    if rules is None:
+        if via_hearing:
+            yield f"actions {sorted(via_hearing)} are taken via the hearing pages, but it has no hearing rules"
+        return
+    where = "hearing rules"
+    if not rules.seed or not rules.panel.seed:
+        yield f"{where}: cite no seed paragraph"
+    for key in rules.stages:
+        if key not in stages:
+            yield f"{where}: unknown stage {key!r}"
+    items = [i.key for i in rules.order_of_business]
+    if not items:
+        yield f"{where}: no order of business"
+    if len(set(items)) != len(items):
+        yield f"{where}: an order-of-business item is listed twice"
+    for item in rules.order_of_business:
+        if not KEY.match(item.key) or not item.seed:
+            yield f"{where}: order-of-business item {item.key!r} needs a key and a seed"
+    named = [*rules.schedule_actions, rules.decision_action]
+    if rules.publish_action:
+        named.append(rules.publish_action)
+    for key in named:
+        action = _action_named(p, key)
+        if action is None:
+            yield f"{where}: names unknown action {key!r}"
+        elif action.via != "hearing":
+            yield f"{where}: action {key!r} must be declared via='hearing'"
+    for key in rules.schedule_actions:
+        action = _action_named(p, key)
+        if action is not None and not any(
+            i.name == "hearing_date" and i.kind == "date" for i in action.inputs
+        ):
+            yield f"{where}: schedule action {key!r} has no date input 'hearing_date'"
+    decision = _action_named(p, rules.decision_action)
+    if decision is not None:
+        outcome = next((i for i in decision.inputs if i.name == rules.outcome_input), None)
+        if outcome is None or outcome.kind != "choice":
+            yield f"{where}: decision action has no choice input {rules.outcome_input!r}"
+        else:
+            offered = {c.value for c in outcome.choices}
+            for value in rules.breach_outcomes:
+                if value not in offered:
+                    yield f"{where}: breach outcome {value!r} is not a choice of the decision"
+    if rules.sanctions and not rules.sanctions_seed:
+        yield f"{where}: sanctions cite no seed paragraph"
+    if rules.findings_per_allegation and not p.provisions:
+        yield f"{where}: findings per allegation need the code provisions"
+    for key in via_hearing - set(named):
+        yield f"{where}: action {key!r} is via the hearing pages but the rules do not name it"
+
+
+def _check_notices(p: Procedure) -> Iterator[str]:
+    action_keys = {a.key for a in _all_actions(p)}
+    seen: set[str] = set()
+    for kind in p.notices:
+        where = f"notice {kind.key!r}"
+        if kind.key in seen:
+            yield f"{where}: declared twice"
+        seen.add(kind.key)
+        if kind.key not in NOTICE_TEMPLATES:
+            yield f"{where}: no template of that name"
+        if not kind.seed:
+            yield f"{where}: cites no seed paragraph"
+        if not kind.after_actions:
+            yield f"{where}: names no action after which it is drafted"
+        for key in kind.after_actions:
+            if key not in action_keys:
+                yield f"{where}: names unknown action {key!r}"
+        if not kind.approvals:
+            yield f"{where}: needs at least one approval"
+        for group in kind.approvals:
+            for role in group:
+                if role not in ROLES:
+                    yield f"{where}: approval role {role!r} is not a role"
 
 
 def _check_stages(p: Procedure, stages: dict[str, Stage], deadlines: dict) -> Iterator[str]:
@@ -186,6 +278,8 @@ def _check_actions(p: Procedure, stages: dict[str, Stage], deadlines: dict) -> I
                 yield f"{where}: a notice cites no seed paragraph"
         if action.pauses and action.resumes:
             yield f"{where}: cannot both pause and resume"
+        if action.via is not None and action.via not in VIA_PAGES:
+            yield f"{where}: taken via unknown page {action.via!r}"
 
 
 def _check_guard(where: str, guard: str, deadlines: dict, actions: set[str]) -> Iterator[str]:

@@ -1,0 +1,1 @@
+"""Decision notices: drafted from the case, approved, published frozen, corrected by versions."""

@@ -1,0 +1,1 @@
+"""Hearings: convening a properly constituted panel, the agenda pack, the hearing, the decision."""
