@@ -26,8 +26,31 @@ def roles_by_council(user: User) -> dict[int, set[str]]:
 
 
 def council_scope(user: User) -> set[int]:
-    """The councils whose case data this user's requests may touch at all."""
-    return set(roles_by_council(user))
+    """The councils whose case data this user's requests may touch at all.
+
+    Those where they hold a role, and those whose hearings they sit on as a
+    member of another council's committee (a district's panel hearing a parish
+    councillor's case).
+    """
+    return set(roles_by_council(user)) | seated_councils(user)
+
+
+def seated_councils(user: User) -> set[int]:
+    from conduct.hearings.models import Hearing, HearingSeat
+    from core.db import db
+    from core.tenancy import UNSCOPED
+    from tenants.committees import CommitteeMember
+
+    # Before the scope exists, so this one query looks across councils, for this user only.
+    query = (
+        select(Hearing.council_id)
+        .join(HearingSeat, HearingSeat.hearing_id == Hearing.id)
+        .join(CommitteeMember, CommitteeMember.id == HearingSeat.member_id)
+        .where(CommitteeMember.user_id == user.id)
+        .distinct()
+        .execution_options(**{UNSCOPED: True})
+    )
+    return set(db.session.scalars(query))
 
 
 def readable(user: User) -> ColumnElement[bool]:

@@ -99,14 +99,15 @@ def _field(spec: Input):
 
 
 @lru_cache(maxsize=256)
-def _form_class(action: Action) -> type[FlaskForm]:
+def form_class_for(action: Action) -> type[FlaskForm]:
+    """The form class of an action's inputs (pages may extend it with fields of their own)."""
     attributes = {spec.name: _field(spec) for spec in action.inputs}
     return type(f"ActionForm_{action.key.replace('-', '_')}", (FlaskForm,), attributes)
 
 
 def form_for(action: Action, people: dict[str, list] | None = None) -> FlaskForm:
     """A form for the action; `people` gives the choices of its "user" inputs."""
-    form = _form_class(action)()
+    form = form_class_for(action)()
     for spec in action.inputs:
         if spec.kind == "user":
             options = [(u.id, u.full_name or u.email) for u in (people or {}).get(spec.name, [])]

@@ -17,8 +17,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from conduct import access, engine
+from conduct import access, allegations, engine
 from conduct.action_forms import form_for
+from conduct.hearings import services as hearings
 from conduct.models import Case, CaseDeadline
 from conduct.procedures.model import Action
 from conduct.staff import bp, case_or_404, render_case
@@ -80,6 +81,11 @@ def casework_context(case: Case) -> dict:
         "names_withheld": access.names_withheld(case, current_user),
         "links": _links(case),
         "can_revoke": bool(roles.intersection(LINK_MANAGERS)),
+        "hearing_rules": procedure.hearing,
+        "hearing_open": hearings.is_open(case),
+        "can_edit_allegations": allegations.can_edit(case),
+        "provision_label": lambda key: allegations.provision_label(case, key),
+        "notice_kinds": procedure.notices,
     }
 
 

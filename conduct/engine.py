@@ -62,7 +62,11 @@ def procedure_of(case: Case) -> Procedure:
 
 
 def roles_of(user: User | None, case: Case) -> set[str]:
-    """The roles the user holds for this case (an Investigating Officer only if assigned)."""
+    """The roles the user holds for this case.
+
+    An Investigating Officer only if assigned to it; a panel member only if
+    seated on one of its hearings, whichever council's committee that is.
+    """
     if user is None or not user.is_authenticated:
         return set()
     roles = {g.role for g in user.roles if g.council_id == case.council_id}
@@ -71,6 +75,9 @@ def roles_of(user: User | None, case: Case) -> set[str]:
         a.user_id == user.id and a.role == "investigating-officer" for a in case.assignments
     ):
         roles.discard("investigating-officer")
+    roles.discard("panel-member")
+    if any(s.member.user_id == user.id for h in case.hearings for s in h.seats):
+        roles.add("panel-member")
     return roles
 
 

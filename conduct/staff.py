@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from conduct import access, engine
 from conduct.caselist import CaseQuery, councils_in_scope, search_cases
 from conduct.forms import StaffCaseFilterForm
+from conduct.hearings.models import Hearing, HearingSeat
 from conduct.models import Case, EvidenceFile
 from conduct.procedures import PROCEDURES
 from conduct.uploads import storage_path
@@ -116,6 +117,11 @@ def case_or_404(case_id: int, *, for_update: bool = False) -> Case:
             selectinload(Case.deadlines),
             selectinload(Case.assignments),
             selectinload(Case.exclusions),
+            selectinload(Case.allegations),
+            selectinload(Case.conflicts),
+            selectinload(Case.hearings)
+            .selectinload(Hearing.seats)
+            .selectinload(HearingSeat.member),
         )
     )
     if case is None:

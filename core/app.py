@@ -125,9 +125,12 @@ def _init_templates(app: Flask) -> None:
 
 
 def _register_areas(app: Flask) -> None:
+    import conduct.allegations
     import conduct.casework
+    import conduct.decisions.views
+    import conduct.hearings.views
     import conduct.intake
-    import conduct.party_views  # noqa: F401  (adds the parties' secure-link page)
+    import conduct.party_views  # noqa: F401  (these add their pages to the blueprints)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp

@@ -25,3 +25,8 @@ class DateInput(GovDateInput):
         for item, label in zip(params["items"], (_("Day"), _("Month"), _("Year")), strict=True):
             item["label"] = label
         return params
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value to an id; the empty "Choose ..." option is None."""
+    return int(value) if value not in ("", None) else None

@@ -733,11 +733,8 @@ STAGES = (
                 inputs=(Input("hearing_date", _l("Hearing date"), kind="date"),),
                 sets=(("hearing_date", "hearing_date"),),
                 starts=("agenda-pack",),
-                notifies=_both(
-                    _l(
-                        "The date of the hearing has been set. The agenda pack will be published at least 5 working days before it."
-                    )
-                ),
+                # The hearing pages tell the parties, witnesses and panel, with the
+                # date, time and venue (conduct/hearings/services.py).
                 done=_l("Hearing date set"),
                 via="hearing",
             ),
