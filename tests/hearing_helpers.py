@@ -1,4 +1,4 @@
-"""Committees and hearings for tests: the panel is convened and the hearing held through the pages."""
+"""Committees and hearings for tests: panels convened and hearings held through the pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hearings: a properly constituted panel, the papers 5 working days before, the hearing, the decision.
+"""Hearings: a properly constituted panel, papers 5 working days before, the hearing, the decision.
 
 seed 003 Article 9 §2.2 and Rule 9 §3; seed 002 §4.5 for the Welsh protocol. The
 district's committee hears the town council's case (co-optees invited); another
