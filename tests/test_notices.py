@@ -29,6 +29,7 @@ from core.db import db
 from core.outbox_models import OutboxMessage
 from tenants import services
 from tenants.models import User
+from tests import hearing_helpers as hearings
 from tests.casework_helpers import Staff, date_fields, step
 from tests.conftest import (
     COMPLAINT,
@@ -126,8 +127,15 @@ class Walker:
         self.app, self.smtp, self.staff, self.run = app, smtp, staff, run
 
     def __call__(self, who: str, key: str, data: dict | None = None, to: str | None = None):
+        self.on_page(
+            key,
+            lambda: step(self.staff, self.run.case_id, who, key, data, to=to, others_refused=False),
+        )
+
+    def on_page(self, key: str, take: Callable[[], object]) -> None:
+        """Something done on a page of its own (the hearing pages), filed under `key`."""
         before = len(self.smtp.messages)
-        step(self.staff, self.run.case_id, who, key, data, to=to, others_refused=False)
+        take()
         deliver(self.app)
         arrived: dict[str, list[Message]] = {}
         for message in self.smtp.messages[before:]:
@@ -231,15 +239,42 @@ def walk_to_hearing_decision(app: Flask, client, smtp: Mailbox, accounts) -> Run
         run.by_step["record-ip-view-2"] = run.by_step.pop("record-ip-view")
         walk("ip", "record-ip-view", {"view": "Breach"})
         walk("mo", "decide-hearing", {"reasons": "Breach"}, to="hearing")
-        walk("mo", "schedule-hearing", date_fields("hearing_date", date(2027, 2, 8)))
-        walk("mo", "agenda-published")
-        walk(
-            "mo",
+        committee = _committee(app)
+        mo = staff["mo"]
+        walk.on_page(
+            "schedule-hearing",
+            lambda: _ok(hearings.convene(mo, run.case_id, committee, date(2027, 2, 8))),
+        )
+        walk.on_page("agenda-published", lambda: _ok(hearings.publish_papers(mo, run.case_id)))
+        walk.on_page(
             "hearing-decision",
-            {"finding": "breach", "decision": "Censure"},
-            to="closed-hearing",
+            lambda: _ok(
+                hearings.decide(
+                    mo,
+                    run.case_id,
+                    {"finding": "breach", "decision": "Censure", "unanimous": "yes"},
+                )
+            ),
         )
     return run
+
+
+def _ok(response) -> None:
+    assert response.status_code == 303, response.text
+
+
+def _committee(app: Flask) -> dict[str, int]:
+    from tenants.models import Council
+
+    with app.app_context():
+        council = db.session.scalar(select(Council).where(Council.slug == "ashby"))
+        committee = hearings.make_committee(council)
+        db.session.commit()
+        return committee
+
+
+# Steps whose emails come from the hearing pages rather than the procedure's notices.
+HEARING_STEPS = ("schedule-hearing", "agenda-published")
 
 
 def _declared(key: str) -> list[tuple[str, str]]:
@@ -267,7 +302,7 @@ def test_each_party_and_officer_receives_exactly_the_notices_the_procedure_decla
     run = walk_to_hearing_decision(app, client, smtp, accounts)
     with app.app_context():
         for key, arrived in run.by_step.items():
-            if key in ("submitted", "councillor-reply", "record-ip-view-2"):
+            if key in ("submitted", "councillor-reply", "record-ip-view-2", *HEARING_STEPS):
                 continue
             expected = {AUDIENCE[to]: message for to, message in _declared(key)}
             assert set(arrived) == set(expected), (key, sorted(arrived))
@@ -283,6 +318,18 @@ def test_each_party_and_officer_receives_exactly_the_notices_the_procedure_decla
     for ip_only in ("not-resolved", "final-report"):
         assert set(run.by_step[ip_only]) == {"ip@example.org"}, ip_only
     assert run.by_step["agenda-published"] == {}
+    # The hearing pages tell the parties and the panel the date, time and place.
+    hearing_mail = run.by_step["schedule-hearing"]
+    assert {
+        COMPLAINANT,
+        COUNCILLOR,
+        "chair@committee.example.org",
+        "ip@committee.example.org",
+    } <= set(hearing_mail)
+    for party in (COMPLAINANT, COUNCILLOR):
+        (told,) = hearing_mail[party]
+        assert "Monday 8 February 2027, 10:00" in body_of(told)
+        assert run.reference in subject_of(told)
     # The declared notices, spelled out for the main ones (seed 003 Rule 9 §2.1.5-§2.1.8).
     assert "confidentiality has been granted" in body_of(
         run.to("grant-confidentiality", COMPLAINANT)[0]

@@ -13,7 +13,6 @@ from core.db import db
 from tests.casework_helpers import (
     ROLE_ACCOUNTS,
     Staff,
-    date_fields,
     deadlines,
     make_role_accounts,
     offered,
@@ -21,6 +20,7 @@ from tests.casework_helpers import (
     step,
 )
 from tests.conftest import make_council, reference_on, submit_complaint
+from tests.hearing_helpers import convene, decide, make_committee, publish_papers
 
 ACCOUNTS = ROLE_ACCOUNTS
 
@@ -217,20 +217,37 @@ def test_path_through_investigation_and_hearing(app, client, accounts):
         assert deadlines(staff["mo"], case_id)["investigation"][1] == "met"
         step(staff, case_id, "ip", "record-ip-view", {"view": "Breach"}, others_refused=False)
         step(staff, case_id, "mo", "decide-hearing", {"reasons": "Breach"}, to="hearing")
-        step(
-            staff, case_id, "mo", "schedule-hearing", date_fields("hearing_date", date(2026, 3, 9))
-        )
+        # The hearing steps are taken on the hearing pages, never the case page's list.
+        for hearing_step in ("schedule-hearing", "agenda-published", "hearing-decision"):
+            assert hearing_step not in offered(staff["mo"], case_id)
+        committee = _committee(app)
+        assert convene(staff["mo"], case_id, committee, date(2026, 3, 9)).status_code == 303
         # 5 working days before Monday 9 March 2026: Monday 2 March.
         assert deadlines(staff["mo"], case_id)["agenda-pack"] == (date(2026, 3, 2), "due")
-        step(staff, case_id, "mo", "agenda-published")
-        step(
-            staff,
+        assert publish_papers(staff["mo"], case_id).status_code == 303
+        assert deadlines(staff["mo"], case_id)["agenda-pack"][1] == "met"
+        decided = decide(
+            staff["mo"],
             case_id,
-            "mo",
-            "hearing-decision",
-            {"finding": "breach", "decision": "Censure"},
-            to="closed-hearing",
+            {
+                "finding": "breach",
+                "decision": "Censure",
+                "sanctions": ["reprimand"],
+                "unanimous": "yes",
+            },
         )
+        assert decided.status_code == 303, decided.text
+        assert stage(staff["mo"], case_id) == "closed-hearing"
+
+
+def _committee(app) -> dict[str, int]:
+    from tenants.models import Council
+
+    with app.app_context():
+        council = db.session.scalar(select(Council).where(Council.slug == "ashby"))
+        committee = make_committee(council)
+        db.session.commit()
+        return committee
 
 
 def test_investigating_officer_sees_only_the_case_assigned_to_them(app, client, staff):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -30,6 +30,7 @@ from tests.casework_helpers import (
     step,
 )
 from tests.conftest import csrf_token, make_council
+from tests.hearing_helpers import convene, decide, make_committee
 
 ACCOUNTS = ROLE_ACCOUNTS
 SLUG = "caerphilly"
@@ -271,23 +272,29 @@ def test_stage_2_to_the_committees_conclusion_with_every_deadline(app, accounts)
         dl = deadlines(staff["mo"], case_id)
         assert dl["subject-response"][1] == "met"
         assert dl["hearing-window"] == (date(2026, 4, 27), "due")
-        step(
-            staff,
+        # The Investigating Officer, who has conduct of the matter (§4.5(iv)), arranges the
+        # hearing on the hearing pages: the date agreed meets the two-month window.
+        assert "hearing-date-agreed" not in offered(staff["io"], case_id)
+        committee = _committee(app)
+        agreed = convene(staff["io"], case_id, committee, date(2026, 4, 14), ip=None)
+        assert agreed.status_code == 303, agreed.text
+        assert stage(staff["io"], case_id) == "stage-2-hearing"
+        dl = deadlines(staff["mo"], case_id)
+        assert dl["hearing-window"][1] == "met"
+        # Papers distributed 5 working days before Tuesday 14 April 2026 (after Easter
+        # Monday 6 April): Tuesday 7 April.
+        assert dl["agenda-pack"] == (date(2026, 4, 7), "due")
+        decided = decide(
+            staff["io"],
             case_id,
-            "io",
-            "hearing-date-agreed",
-            date_fields("hearing_date", date(2026, 4, 14)),
-            to="stage-2-hearing",
+            {
+                "outcome": "c",
+                "minute": "Censure at the next meeting of Council.",
+                "unanimous": "yes",
+            },
         )
-        assert deadlines(staff["mo"], case_id)["hearing-window"][1] == "met"
-        step(
-            staff,
-            case_id,
-            "io",
-            "committee-conclusion",
-            {"outcome": "c", "minute": "Censure at the next meeting of Council."},
-            to="closed-stage-2",
-        )
+        assert decided.status_code == 303, decided.text
+        assert stage(staff["io"], case_id) == "closed-stage-2"
         case = _case(app, case_id)
         assert (case.outcome, case.facts["outcome"]) == ("committee-conclusion", "c")
         assert case.facts["hearing_date"] == "2026-04-14"
@@ -301,23 +308,25 @@ def test_every_committee_conclusion_closes_stage_2(app, staff, outcome):
     case_id = _new_case(staff, date(2026, 3, 2))
     _to_stage_2_response(staff, case_id)
     step(staff, case_id, "mo", "subject-response-received", others_refused=False)
-    step(
-        staff,
-        case_id,
-        "mo",
-        "hearing-date-agreed",
-        date_fields("hearing_date", date(2026, 5, 1)),
-        others_refused=False,
+    committee = _committee(app)
+    hearing_day = date.today() + timedelta(days=40)
+    assert convene(staff["mo"], case_id, committee, hearing_day, ip=None).status_code == 303
+    decided = decide(
+        staff["dmo"], case_id, {"outcome": outcome, "minute": "Minuted.", "unanimous": "no"}
     )
-    step(
-        staff,
-        case_id,
-        "dmo",
-        "committee-conclusion",
-        {"outcome": outcome, "minute": "Minuted."},
-        to="closed-stage-2",
-    )
+    assert decided.status_code == 303, decided.text
+    assert stage(staff["dmo"], case_id) == "closed-stage-2"
     assert _case(app, case_id).facts["outcome"] == outcome
+
+
+def _committee(app) -> dict[str, int]:
+    from tenants.models import Council
+
+    with app.app_context():
+        council = db.session.scalar(select(Council).where(Council.slug == SLUG))
+        committee = make_committee(council)
+        db.session.commit()
+        return committee
 
 
 def test_complaint_not_reconfirmed_within_two_weeks_lapses(app, accounts):

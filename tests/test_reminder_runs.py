@@ -36,7 +36,8 @@ from core.db import db
 from core.outbox_models import QUEUED, SENDING, SENT, OutboxMessage
 from core.tenancy import scope
 from tenants.models import Council, User
-from tests.casework_helpers import Staff, date_fields, deadlines, step
+from tests import hearing_helpers as hearings
+from tests.casework_helpers import Staff, deadlines, stage, step
 from tests.conftest import (
     COMPLAINT,
     Mailbox,
@@ -147,6 +148,14 @@ def accounts(app: Flask) -> Callable[[], Staff]:
     return lambda: Staff(app, ACCOUNTS)
 
 
+def _committee(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        council = db.session.scalar(select(Council).where(Council.slug == "ashby"))
+        committee = hearings.make_committee(council)
+        db.session.commit()
+        return committee
+
+
 def _id_of(app: Flask, model, **where) -> int:
     with app.app_context():
         return db.session.scalar(select(model.id).filter_by(**where))
@@ -250,24 +259,17 @@ def test_a_full_procedure_day_by_day_sends_each_reminder_once_on_its_day_to_its_
     def decide(staff: Staff) -> None:
         step(staff, case_id(), "ip", "record-ip-view", {"view": "Breach"}, others_refused=False)
         step(staff, case_id(), "mo", "decide-hearing", {"reasons": "x"}, others_refused=False)
-        hearing = date_fields("hearing_date", date(2026, 6, 15))
-        step(staff, case_id(), "mo", "schedule-hearing", hearing, others_refused=False)
+        arranged = hearings.convene(staff["mo"], case_id(), _committee(app), date(2026, 6, 15))
+        assert arranged.status_code == 303, arranged.text
         assert deadlines(staff["mo"], case_id())["agenda-pack"][0] == date(2026, 6, 8)
 
     def published(staff: Staff) -> None:
-        step(staff, case_id(), "mo", "agenda-published", others_refused=False)
+        assert hearings.publish_papers(staff["mo"], case_id()).status_code == 303
 
     def decision(staff: Staff) -> None:
-        data = {"finding": "breach", "decision": "Censure"}
-        step(
-            staff,
-            case_id(),
-            "mo",
-            "hearing-decision",
-            data,
-            to="closed-hearing",
-            others_refused=False,
-        )
+        data = {"finding": "breach", "decision": "Censure", "unanimous": "yes"}
+        assert hearings.decide(staff["mo"], case_id(), data).status_code == 303
+        assert stage(staff["mo"], case_id()) == "closed-hearing"
 
     clock = Clock(app, smtp, accounts)
     clock.run(
