@@ -39,8 +39,9 @@ class DecisionNotice(TenantScoped, db.Model):
     status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
     # The notice's text, section by section, drafted from the case and edited.
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # SET NULL: only ever by deleting the whole case (retention), never a single version.
     corrects_id: Mapped[int | None] = mapped_column(
-        ForeignKey("decision_notices.id", ondelete="RESTRICT")
+        ForeignKey("decision_notices.id", ondelete="SET NULL")
     )
     correction_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

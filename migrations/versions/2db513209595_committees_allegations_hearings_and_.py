@@ -94,7 +94,7 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=True),
     sa.Column('council_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_decision_notices_case_id_cases'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['corrects_id'], ['decision_notices.id'], name=op.f('fk_decision_notices_corrects_id_decision_notices'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['corrects_id'], ['decision_notices.id'], name=op.f('fk_decision_notices_corrects_id_decision_notices'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['council_id'], ['councils.id'], name=op.f('fk_decision_notices_council_id_councils'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decision_notices')),
     sa.UniqueConstraint('case_id', 'kind', 'version', name=op.f('uq_decision_notices_case_id_kind_version'))
