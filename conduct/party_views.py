@@ -11,15 +11,18 @@ from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from conduct import engine, links
+from conduct.hearings import services as hearings
+from conduct.hearings.models import DECIDED
 from conduct.models import CaseEvent
 from conduct.public import bp
 from conduct.uploads import ALLOWED_DESCRIPTION, UploadError, evidence_from, store_upload
 from core.db import db, utcnow
+from core.formutil import choices, optional_int
 from core.outbox import deliver_after_response, queue_email
 from core.rendering import render
 from tenants.services import external_url
@@ -33,6 +36,89 @@ class ReplyForm(FlaskForm):
         widget=GovTextArea(),
         validators=[DataRequired(_l("Enter your reply")), Length(max=20000)],
     )
+
+
+class ConflictForm(FlaskForm):
+    """seed 003 guidance (Conduct Hearing): tell the Monitoring Officer of a possible conflict."""
+
+    member = SelectField(
+        _l("Which panel member?"),
+        coerce=optional_int,
+        widget=GovSelect(),
+        validators=[DataRequired(_l("Select the panel member"))],
+    )
+    reason = TextAreaField(
+        _l("Why might they have a conflict of interest?"),
+        description=_l("For example, a close friend, family member or business colleague."),
+        widget=GovTextArea(),
+        validators=[DataRequired(_l("Say why they might have a conflict")), Length(max=5000)],
+    )
+
+
+def _hearing_for_party(case):
+    current = hearings.current(case)
+    return current if current is not None and current.status != DECIDED else None
+
+
+def _conflict_form(case, formdata=True) -> ConflictForm:
+    form = ConflictForm() if formdata else ConflictForm(formdata=None)
+    current = _hearing_for_party(case)
+    seats = current.seats if current is not None else []
+    form.member.choices = choices(
+        [("", _("Choose a panel member")), *((s.member.id, s.member.name) for s in seats)]
+    )
+    return form
+
+
+@bp.post("/my-case/<token>/conflict")
+def declare_conflict(token: str):
+    link = _link_or_404(token)
+    if link is None:
+        return render("public/link_expired.html", status=404)
+    case = link.case
+    if case.closed_on is not None or _hearing_for_party(case) is None:
+        return redirect(url_for("public.my_case", token=token), 303)
+    form = _conflict_form(case)
+    if form.validate_on_submit():
+        member = next(
+            (s.member for s in _hearing_for_party(case).seats if s.member.id == form.member.data),
+            None,
+        )
+        if member is not None:
+            hearings.declare_conflict(
+                case,
+                member,
+                raised_by=link.party,
+                reason=form.reason.data,
+                recorded_by=str(PARTY_NAMES[link.party]),
+            )
+            case.events.append(
+                CaseEvent(
+                    council_id=case.council_id,
+                    kind="reply",
+                    summary=str(
+                        _(
+                            "Conflict of interest declared by %(party)s about %(name)s",
+                            party=PARTY_NAMES[link.party],
+                            name=member.name,
+                        )
+                    ),
+                    actor_name=str(PARTY_NAMES[link.party]),
+                    actor_role=link.party,
+                    reason=form.reason.data.strip(),
+                )
+            )
+            link.last_used_at = utcnow()
+            messages = _tell_officers(case)
+            db.session.flush()
+            ids = [m.id for m in messages]
+            db.session.commit()
+            deliver_after_response(ids)
+            flash(_("Thank you. The Monitoring Officer will consider what you said."), "success")
+            return redirect(url_for("public.my_case", token=token), 303)
+        form.member.errors = [_("Select the panel member")]
+    procedure = engine.procedure_of(case)
+    return _page(link, procedure, ReplyForm(formdata=None), status=400, conflict_form=form)
 
 
 def _link_or_404(token: str):
@@ -96,6 +182,7 @@ def _page(
     file_error: str | None = None,
     status: int = 200,
     closed_refused: bool = False,
+    conflict_form: ConflictForm | None = None,
 ):
     case = link.case
     calendar = engine.calendar_for(case.council)
@@ -120,6 +207,9 @@ def _page(
         file_error=file_error,
         closed_refused=closed_refused,
         allowed=ALLOWED_DESCRIPTION,
+        hearing=_hearing_for_party(case),
+        conflict_form=conflict_form or _conflict_form(case, formdata=False),
+        seat_label=hearings.seat_label,
     )
 
 

@@ -552,3 +552,47 @@ def test_the_welsh_protocol_hearing_follows_its_own_order_of_business_and_outcom
         assert case.facts["outcome"] == "c"
         assert db.session.scalar(select(Council.id).where(Council.slug == "cwm")) == case.council_id
         assert db.session.scalar(select(User.id).where(User.email == mo_email))
+
+
+def test_a_party_declares_a_conflict_from_their_secure_link_and_the_panel_is_flagged(
+    app, staff, world, smtp
+):
+    from core import outbox
+
+    with time_machine.travel(TODAY, tick=False):
+        case_id = _to_hearing(app)
+        mo = staff()["mo"]
+        convene(mo, case_id, world, HEARING_DAY, co_opted=("co1", "co2"))
+        with app.app_context():
+            outbox.deliver()
+        (told,) = [m for m in smtp.to(COUNCILLOR) if m["Subject"].startswith("Hearing on")]
+        link = re.search(r"https?://[^/\s]+(/ashby/my-case/[A-Za-z0-9_-]+)", body_of(told)).group(1)
+        councillor = app.test_client()
+        page = councillor.get(link)
+        assert page.status_code == 200
+        assert "Cllr Cat Three" in page.text and "Monday 22 March 2027, 10:00" in page.text
+        empty = councillor.post(
+            f"{link}/conflict", data={"csrf_token": csrf_token(page.text), "member": ""}
+        )
+        assert empty.status_code == 400 and "Select the panel member" in empty.text
+        declared = councillor.post(
+            f"{link}/conflict",
+            data={
+                "csrf_token": csrf_token(page.text),
+                "member": str(world["m3"]),
+                "reason": "She is my sister-in-law.",
+            },
+        )
+        assert declared.status_code == 303
+        convene_page = mo.get(f"/cases/{case_id}/hearing/convene").text
+        assert f'data-conflict="{world["m3"]}"' in convene_page
+        assert "sister-in-law" in convene_page
+        unchanged = convene(mo, case_id, world, HEARING_DAY, co_opted=("co1", "co2"))
+        assert unchanged.status_code == 400
+        assert "may have a conflict of interest" in unchanged.text
+        # Only members on the panel can be named through the form.
+        other = councillor.post(
+            f"{link}/conflict",
+            data={"csrf_token": csrf_token(page.text), "member": str(world["m5"]), "reason": "x"},
+        )
+        assert other.status_code == 400
