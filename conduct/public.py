@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
@@ -18,6 +28,7 @@ from conduct.uploads import (
     size_text,
     store_upload,
 )
+from core.branding import readable_on_white_text
 from core.db import db
 from core.extensions import csrf
 from core.outbox import deliver_after_response
@@ -61,6 +72,20 @@ def _council_context() -> dict:
             "size": size_text(current_app.config["MAX_UPLOAD_FILE_BYTES"]),
         },
     }
+
+
+@bp.get("/brand.css")
+def brand_css():
+    """The council's header colour as a stylesheet (a CSP forbids inline styles).
+
+    Darkened where needed so the header's white text stays readable (4.5:1).
+    """
+    colour = readable_on_white_text(g.council.brand_colour)
+    response = make_response(f".app-header--council {{ background-color: {colour}; }}\n")
+    response.mimetype = "text/css"
+    # The URL carries the colour, so a change is a new URL: cache it for a day.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/")

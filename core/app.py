@@ -15,7 +15,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 import config as config_module
 from conduct.procedures import validate_all
-from core import errors, labels, lease, outbox  # noqa: F401  (lease: its table)
+from core import errors, labels, lease, outbox, security  # noqa: F401  (lease: its table)
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
 from core.i18n import select_locale
@@ -53,12 +53,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     _register_areas(app)
     errors.register(app)
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    security.register(app)
 
     return app
 
