@@ -128,6 +128,7 @@ def _register_areas(app: Flask) -> None:
     import conduct.casework
     import conduct.intake
     import conduct.party_views  # noqa: F401  (adds the parties' secure-link page)
+    import tenants.admin_committee  # noqa: F401  (adds the committee pages to admin)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp
