@@ -149,3 +149,13 @@ def hearing_guide(procedure: Procedure) -> HearingGuide | None:
         outcomes=[str(c.label) for c in outcome.choices] if outcome else [],
         papers_before=papers_before,
     )
+
+
+def assessment_factors(procedure: Procedure) -> list[str]:
+    """What an initial assessment weighs (seed 003 Rule 9 §2.2.4): its checklist's choices."""
+    for stage in procedure.stages:
+        for action in stage.actions:
+            for field in action.inputs:
+                if field.kind == "checklist" and field.name == "factors":
+                    return [str(c.label) for c in field.choices]
+    return []

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, g
 from flask_babel import gettext as _
 
 from conduct import feeds, publication
-from conduct.procedure_rules import hearing_guide, rules_of
+from conduct.procedure_rules import assessment_factors, hearing_guide, rules_of
 from conduct.procedures import PROCEDURES, PUBLIC_FORM_PROCEDURE
 from conduct.transparency_common import (
     agenda_file_response,
@@ -79,19 +79,8 @@ def complaint_guidance():
         "transparency/complaint_guidance.html",
         takes_form=g.council.enables(PUBLIC_FORM_PROCEDURE),
         form_procedure=form_procedure,
-        assessment_factors=_assessment_factors(),
+        assessment_factors=assessment_factors(form_procedure),
     )
-
-
-def _assessment_factors() -> list[str]:
-    """The Rule 9 §2.2.4 factors, from the conduct-complaint procedure's assessment checklist."""
-    procedure = PROCEDURES[PUBLIC_FORM_PROCEDURE]
-    for stage in procedure.stages:
-        for action in stage.actions:
-            for field in action.inputs:
-                if field.name == "factors":
-                    return [str(c.label) for c in field.choices]
-    return []
 
 
 @bp.get("/guidance/hearings")

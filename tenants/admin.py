@@ -148,9 +148,11 @@ def council_page(
     return render(
         "admin/council_form.html",
         status=status,
-        form=form or _council_form_for(council),
+        form=form if form is not None else _council_form_for(council),
         council=council,
-        closure_form=closure_form or ClosureDayForm(prefix="closure", formdata=None),
+        closure_form=closure_form
+        if closure_form is not None
+        else ClosureDayForm(prefix="closure", formdata=None),
         **committee_context(council, heard_by_form=heard_by_form),
     )
 

@@ -132,7 +132,9 @@ def committee_context(
     return {
         "committee_members": members_of(council),
         "heard_here": councils_heard_by(council),
-        "heard_by_form": heard_by_form or hearing_council_form(council),
+        "heard_by_form": heard_by_form
+        if heard_by_form is not None
+        else hearing_council_form(council),
         "committee_message": message,
         "committee_error": error,
         "kind_labels": KIND_LABELS,
