@@ -72,7 +72,7 @@ def deactivate_member(member: CommitteeMember) -> None:
 
 
 def reinstate_member(member: CommitteeMember) -> None:
-    _check_office(member.council, member.kind, member.office, member.id)
+    _check_office(member.council, member.office, member.id)
     member.active = True
     db.session.flush()
 
@@ -113,7 +113,7 @@ def _apply(member: CommitteeMember, council: Council, details: MemberDetails) ->
             str(_l("Enter the town or parish council this co-opted member represents")),
         )
     if member.active:
-        _check_office(council, details.kind, office, member.id)
+        _check_office(council, office, member.id)
     email = normalise_email(details.email) if details.email.strip() else None
     user = _account(details.account)
     member.name = name
@@ -125,7 +125,7 @@ def _apply(member: CommitteeMember, council: Council, details: MemberDetails) ->
     member.user_id = user.id if user else None
 
 
-def _check_office(council: Council, kind: str, office: str, member_id: int | None) -> None:
+def _check_office(council: Council, office: str, member_id: int | None) -> None:
     """At most one active chair and one active vice-chair (seed 003 Article 9 §1.2.2)."""
     if not office:
         return
