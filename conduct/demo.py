@@ -8,7 +8,8 @@ from datetime import timedelta
 from conduct import complaints
 from core.db import db, utcnow
 from core.tenancy import scope
-from tenants import services
+from tenants import committee_services, services
+from tenants.committee_services import MemberDetails
 from tenants.models import ContactRoute, Council
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -324,6 +325,46 @@ RECORDED = (
 )
 
 
+# Fenmoor's Conduct Committee (seed 003 Article 9 §1.2): five elected members from two
+# groups with a chair and vice-chair, two co-opted parish representatives, and the
+# Independent Person. It hears the complaints of the English town and parish councils.
+COMMITTEE = (
+    MemberDetails(
+        "Cllr Pat Lowe",
+        office="chair",
+        political_group="Fenmoor Independents",
+        email="panel.member@fenmoor.example.org",
+        account="panel.member@fenmoor.example.org",
+    ),
+    MemberDetails(
+        "Cllr Deborah Finch",
+        office="vice-chair",
+        political_group="Fen Valley Alliance",
+        email="deborah.finch@fenmoor.example.org",
+    ),
+    MemberDetails("Cllr Marcus Hale", political_group="Fenmoor Independents"),
+    MemberDetails("Cllr Nadia Karim", political_group="Fen Valley Alliance"),
+    MemberDetails("Cllr Owen Tully", political_group="Fenmoor Independents"),
+    MemberDetails("Cllr Rosemary Dunn", kind="co-opted", represents="Ashby Marsh Town Council"),
+    MemberDetails("Cllr Graham Pike", kind="co-opted", represents="Little Hadley Parish Council"),
+    MemberDetails(
+        "Iris Ward",
+        kind="independent-person",
+        email="independent.person@fenmoor.example.org",
+        account="independent.person@fenmoor.example.org",
+    ),
+)
+HEARD_BY_FENMOOR = ("ashby-marsh", "little-hadley")
+
+
+def _committee(councils: dict[str, Council]) -> None:
+    fenmoor = councils["fenmoor"]
+    for details in COMMITTEE:
+        committee_services.add_member(fenmoor, details)
+    for slug in HEARD_BY_FENMOOR:
+        committee_services.set_hearing_council(councils[slug], fenmoor.id)
+
+
 def _advance_demo_cases(councils: dict[str, Council]) -> None:
     from conduct import engine
     from conduct.intake import NewCase, create_case
@@ -374,6 +415,7 @@ def load() -> list[DemoAccount]:
             roles=[(councils[slug], role) for slug, role in account.roles],
         )
     db.session.flush()
+    _committee(councils)
     for slug, data, days_ago in CASES:
         council = councils[slug]
         with scope({council.id}):

@@ -125,10 +125,13 @@ def _register_areas(app: Flask) -> None:
     import conduct.decisions.views
     import conduct.hearings.views
     import conduct.intake
-    import conduct.party_views  # noqa: F401  (these add their pages to the blueprints)
+    import conduct.party_views
+    import tenants.admin_committee  # noqa: F401  (these add their pages to the blueprints)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp
+    from conduct.standards import bp as standards_bp
+    from conduct.transparency import bp as transparency_bp
     from core.cli import register_cli as register_core_cli
     from core.home import bp as home_bp
     from core.scheduler import register_cli as register_scheduler_cli
@@ -140,6 +143,8 @@ def _register_areas(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(standards_bp)
+    app.register_blueprint(transparency_bp)
     # Last: its /<council>/ prefix would otherwise shadow the fixed paths above.
     app.register_blueprint(public_bp)
     register_core_cli(app)

@@ -18,6 +18,7 @@ from core.formutil import choices
 from core.outbox import deliver_after_response
 from core.rendering import render, wants_fragment
 from tenants import services
+from tenants.committee_forms import HearingCouncilForm, committee_context
 from tenants.forms import (
     ClosureDayForm,
     ContactRouteForm,
@@ -132,12 +133,27 @@ def council(slug: str):
             db.session.commit()
             flash(_("Changes to %(name)s have been saved.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)
+    return council_page(council, form=form, status=_status(form))
+
+
+def council_page(
+    council: Council,
+    *,
+    form: CouncilForm | None = None,
+    status: int = 200,
+    closure_form: ClosureDayForm | None = None,
+    heard_by_form: HearingCouncilForm | None = None,
+):
+    """The whole council page, with whichever of its forms came back with errors."""
     return render(
         "admin/council_form.html",
-        status=_status(form),
-        form=form,
+        status=status,
+        form=form if form is not None else _council_form_for(council),
         council=council,
-        closure_form=ClosureDayForm(prefix="closure", formdata=None),
+        closure_form=closure_form
+        if closure_form is not None
+        else ClosureDayForm(prefix="closure", formdata=None),
+        **committee_context(council, heard_by_form=heard_by_form),
     )
 
 
@@ -246,13 +262,7 @@ def add_closure_day(slug: str):
             return redirect(url_for("admin.council", slug=council.slug) + "#closure-days", 303)
         return _closure_section(council, form, message)
     if not wants_fragment():
-        return render(
-            "admin/council_form.html",
-            status=400,
-            form=_council_form_for(council),
-            council=council,
-            closure_form=form,
-        )
+        return council_page(council, status=400, closure_form=form)
     return _closure_section(council, form, None)
 
 
@@ -278,6 +288,7 @@ def remove_closure_day(slug: str, closure_id: int):
 
 def _council_form_for(council: Council) -> CouncilForm:
     form = CouncilForm(formdata=None, obj=council)
+    form.slug.render_kw = {"readonly": True}
     form.procedures.data = council.procedure_keys
     return form
 

@@ -13,11 +13,13 @@ from conduct.demo import DEMO_PASSWORD
 from conduct.models import Case, CaseSubject, ReferenceCounter
 from core.db import db
 from core.outbox_models import OutboxMessage
+from tenants.committees import CommitteeMember
 from tenants.models import ContactRoute, Council, CouncilProcedure, RoleGrant, User
 from tenants.roles import ROLES
 from tests.conftest import login
 
 COUNTED = (
+    CommitteeMember,
     Council,
     CouncilProcedure,
     ContactRoute,
@@ -90,6 +92,31 @@ def test_demo_has_staff_for_every_role_a_host_administrator_and_some_cases(app, 
     assert admins
     assert len(cases) >= 3
     assert len({case.council_id for case in cases}) >= 2
+
+
+def test_demo_fenmoor_committee_hears_the_english_parishes(app, demo_output):
+    with app.app_context():
+        councils = {c.slug: c for c in db.session.scalars(select(Council))}
+        fenmoor = councils["fenmoor"]
+        members = db.session.scalars(
+            select(CommitteeMember).where(CommitteeMember.council_id == fenmoor.id)
+        ).all()
+        elected = [m for m in members if m.kind == "member"]
+        by_office = {m.office: m for m in elected if m.office}
+        co_opted = [m for m in members if m.kind == "co-opted"]
+        [independent] = [m for m in members if m.kind == "independent-person"]
+        assert len(elected) == 5 and set(by_office) == {"chair", "vice-chair"}
+        assert len({m.political_group for m in elected}) == 2
+        assert len(co_opted) == 2 and all(m.represents for m in co_opted)
+        assert by_office["chair"].user.email == "panel.member@fenmoor.example.org"
+        assert independent.user.email == "independent.person@fenmoor.example.org"
+        heard = {slug: c.hearing_council.slug for slug, c in councils.items()}
+    assert heard == {
+        "fenmoor": "fenmoor",
+        "ashby-marsh": "fenmoor",
+        "little-hadley": "fenmoor",
+        "cwm-aur": "cwm-aur",
+    }
 
 
 def test_loading_the_demo_twice_changes_nothing(app, runner, demo_output):
