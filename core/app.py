@@ -127,7 +127,8 @@ def _init_templates(app: Flask) -> None:
 def _register_areas(app: Flask) -> None:
     import conduct.casework
     import conduct.intake
-    import conduct.party_views  # noqa: F401  (adds the parties' secure-link page)
+    import conduct.party_views  # adds the parties' secure-link page
+    import conduct.statistics.staff_views  # noqa: F401  (adds /cases/statistics)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp

@@ -8,13 +8,17 @@ Python, independently of the SQL under test.
 
 from __future__ import annotations
 
+import csv
+import io
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from html.parser import HTMLParser
 
 from conduct.hearings.models import Hearing
 from conduct.models import Case, CaseDeadline, CaseSubject
+from conduct.procedures import PROCEDURES
 from core.db import db
 from tests.conftest import make_council, make_user
 
@@ -343,3 +347,140 @@ def expected_stage_one(specs) -> Counter:
         for s in specs
         if s.procedure == LR and s.stage == "closed-stage-1"
     )
+
+
+def expected_figures(specs, start: date = PERIOD_START, today: date = TODAY) -> dict:
+    """Every figure of the page, as its table shows it, computed from the specs."""
+    cases = within(specs, start, today)
+    slugs = sorted({s.council for s in cases})
+    order = list(PROCEDURES)
+    procedures = sorted({s.procedure for s in cases}, key=order.index)
+    found: dict[str, dict] = {}
+
+    def counts(selected):
+        received = len(selected)
+        still_open = sum(1 for s in selected if s.closed is None)
+        return {"received": received, "open": still_open, "closed": received - still_open}
+
+    if len(slugs) > 1:
+        found["by-council"] = {c: counts([s for s in cases if s.council == c]) for c in slugs}
+    found["by-procedure"] = {p: counts([s for s in cases if s.procedure == p]) for p in procedures}
+    found["by-procedure"]["all"] = counts(cases)
+    medians = expected_medians(cases)
+    closed = Counter(s.procedure for s in cases if s.closed)
+    found["time-to-close"] = {
+        p: {"median-days": medians[p], "closed": closed[p]} for p in procedures if closed[p]
+    }
+    found["time-to-close"]["all"] = {
+        "median-days": medians.get("all", "\u2013"),  # an en dash: no closed case
+        "closed": closed.total(),
+    }
+    outcomes, decisions = expected_by_outcome(cases), expected_decisions(cases)
+    sanctions, deadlines = expected_sanctions(cases), expected_deadlines(cases, today)
+    for p in procedures:
+        procedure = PROCEDURES[p]
+        found[f"stages:{p}"] = {
+            f"{stage}/{outcome or 'open'}": {"cases": n}
+            for (q, stage, outcome), n in expected_by_stage(cases).items()
+            if q == p
+        }
+        ends = dict.fromkeys(s.outcome for s in procedure.stages if s.outcome)
+        found[f"outcomes:{p}"] = {o: {"cases": outcomes[(p, o)]} for o in ends}
+        if procedure.hearing:
+            rules = procedure.hearing
+            action = procedure.action(rules.decision_action)
+            choices = next(i for i in action.inputs if i.name == rules.outcome_input).choices
+            found[f"decisions:{p}"] = {c.value: {"cases": decisions[(p, c.value)]} for c in choices}
+            if rules.sanctions:
+                found[f"sanctions:{p}"] = {
+                    c.value: {"hearings": sanctions[(p, c.value)]} for c in rules.sanctions
+                }
+        rows = {
+            key: {"met": m, "late": late, "overdue": o, "missed": late + o}
+            for (q, key), (m, late, o) in deadlines.items()
+            if q == p
+        }
+        if rows:
+            found[f"deadlines:{p}"] = rows
+    if LR in procedures:
+        stage_one = expected_stage_one(cases)
+        # "Not recorded" only shows when a resolution has no type.
+        types = ["respect", "vexatious", "other"] + [""] * any(t == "" for _c, t, _m in stage_one)
+        by_type = Counter({t: 0 for t in types})
+        for (_c, t, _m), n in stage_one.items():
+            by_type[t] += n
+        found["stage-one:types"] = {t or "not-recorded": {"resolved": by_type[t]} for t in types}
+
+        def cross(keep) -> dict:
+            row = {t or "not-recorded": 0 for t in types}
+            for (c, t, m), n in stage_one.items():
+                if keep(c, m):
+                    row[t or "not-recorded"] += n
+            return {**row, "total": sum(row.values())}
+
+        if len(slugs) > 1:
+            found["stage-one:councils"] = {c: cross(lambda c2, m, c=c: c2 == c) for c in slugs}
+        months = {}
+        y, m = start.year, start.month
+        while (y, m) <= (today.year, today.month):
+            months[f"{y:04d}-{m:02d}"] = cross(lambda c2, m2, ym=(y, m): m2 == ym)
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        found["stage-one:months"] = months
+    return {
+        figure: {
+            row: {k: v if isinstance(v, str) else f"{v:g}" for k, v in cells.items()}
+            for row, cells in rows.items()
+        }
+        for figure, rows in found.items()
+    }
+
+
+# --- reading figures back from pages and CSV files ---------------------------------
+
+
+class _FigureParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, dict[str, dict[str, str]]] = {}
+        self._figure: str | None = None
+        self._row: str | None = None
+        self._measure: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "data-figure" in attributes:
+            self._figure = attributes["data-figure"]
+            self.found.setdefault(self._figure, {})
+        elif tag == "tr" and "data-row" in attributes and self._figure:
+            self._row = attributes["data-row"]
+            self.found[self._figure][self._row] = {}
+        elif tag == "td" and "data-measure" in attributes and self._row:
+            self._measure, self._text = attributes["data-measure"], []
+
+    def handle_data(self, data):
+        if self._measure:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._measure:
+            self.found[self._figure][self._row][self._measure] = "".join(self._text).strip()
+            self._measure = None
+        elif tag == "tr":
+            self._row = None
+
+
+def figures_on(html: str) -> dict[str, dict[str, dict[str, str]]]:
+    """figure key -> row key -> measure key -> the value as the table shows it."""
+    parser = _FigureParser()
+    parser.feed(html)
+    return parser.found
+
+
+def figures_in_csv(text: str) -> dict[str, dict[str, dict[str, str]]]:
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for line in csv.DictReader(io.StringIO(text)):
+        found.setdefault(line["figure"], {}).setdefault(line["row"], {})[line["measure"]] = line[
+            "value"
+        ]
+    return found

@@ -354,14 +354,14 @@ def test_chart_bars_are_proportional_and_hidden_values_get_no_bar(app):
     with app.test_request_context():
         staff = _figure(figures.build(stats, {}), f"outcomes:{CC}")
         public = _figure(figures.build(stats, {}, public=True), f"outcomes:{CC}")
-        staff_chart = charts.chart_of(staff, figures.display)
-        public_chart = charts.chart_of(public, figures.display)
+        staff_chart = charts.chart_of(staff)
+        public_chart = charts.chart_of(public)
     widths = {b.full_label: sum(s.width for s in b.segments) for b in staff_chart.bars}
     assert widths["Closed: hearing decision"] == charts.BAR_AREA
     assert widths["Withdrawn"] == charts.BAR_AREA / 5
     assert widths["Closed: no breach"] == 0
     hidden = next(b for b in public_chart.bars if b.full_label == "Withdrawn")
-    assert hidden.segments == () and hidden.text == "fewer than 3"
+    assert hidden.segments == () and hidden.text == "<3"
 
 
 def test_stacked_charts_have_a_legend_naming_each_series(app):
@@ -371,7 +371,7 @@ def test_stacked_charts_have_a_legend_naming_each_series(app):
     )
     with app.test_request_context():
         deadlines = _figure(figures.build(stats, {}), f"deadlines:{CC}")
-        chart = charts.chart_of(deadlines, figures.display)
+        chart = charts.chart_of(deadlines)
     assert [item.label for item in chart.legend] == ["Met on time", "Met late", "Overdue"]
     (bar,) = chart.bars
     assert [s.width for s in bar.segments] == [250, 125, 125]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from conduct.statistics.figures import Cell, Figure
+from conduct.statistics.figures import Cell, Figure, chart_text
 
 WIDTH = 640
 BAR_AREA = 500  # the longest bar; the rest of the width holds its value
@@ -67,8 +67,8 @@ def _number(cell: Cell) -> float:
     return 0 if cell.hidden or cell.value is None else float(cell.value)
 
 
-def chart_of(figure: Figure, text: Callable[[Cell], str]) -> Chart:
-    """The bars of `figure`'s chart columns; `text` writes a value as the table does."""
+def chart_of(figure: Figure, text: Callable[[Cell], str] = chart_text) -> Chart:
+    """The bars of `figure`'s chart columns, each followed by its value(s) in `text`."""
     stacked = len(figure.chart) > 1
     legend = tuple(
         LegendItem(figure.columns[c].heading, PALETTE[i % len(PALETTE)], i * LEGEND_ROW)

@@ -555,3 +555,8 @@ def display(cell: Cell) -> str:
     if isinstance(cell.value, float):
         return format_decimal(cell.value)
     return format_number(cell.value)
+
+
+def chart_text(cell: Cell) -> str:
+    """A value beside its bar: short, as several can share a line (the note explains "<3")."""
+    return "<3" if cell.suppressed else display(cell)
