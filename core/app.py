@@ -132,6 +132,7 @@ def _register_areas(app: Flask) -> None:
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp
+    from conduct.statistics.public_views import bp as public_statistics_bp
     from core.cli import register_cli as register_core_cli
     from core.home import bp as home_bp
     from core.scheduler import register_cli as register_scheduler_cli
@@ -143,6 +144,7 @@ def _register_areas(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(public_statistics_bp)
     # Last: its /<council>/ prefix would otherwise shadow the fixed paths above.
     app.register_blueprint(public_bp)
     register_core_cli(app)

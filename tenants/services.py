@@ -38,7 +38,18 @@ def _hasher() -> PasswordHasher:
 
 # Paths the application itself uses at the top level; no council may take them.
 RESERVED_SLUGS = frozenset(
-    {"admin", "cases", "login", "logout", "password", "static", "account", "api", "health"}
+    {
+        "admin",
+        "cases",
+        "login",
+        "logout",
+        "password",
+        "static",
+        "account",
+        "api",
+        "health",
+        "standards",
+    }
 )
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MIN_PASSWORD_LENGTH = 12
