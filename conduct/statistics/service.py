@@ -1,6 +1,6 @@
 """Counts, deadlines kept and time to close, aggregated in SQL from the records.
 
-`compute` runs six grouped queries, whatever the number of cases or
+`compute` runs five grouped queries, whatever the number of cases or
 councils: each returns one row per combination of categories, never one per
 case, so it stays fast at 100,000 cases.
 """
@@ -99,10 +99,9 @@ class Statistics:
     period: Period
     today: date
     council_ids: tuple[int, ...]
-    # (council id, procedure key, stage reached, outcome or None while open) -> cases
-    cube: Counter[tuple[int, str, str, str | None]]
-    # (procedure key, hearing decision) -> cases
-    decisions: Counter[tuple[str, str]]
+    # (council id, procedure key, stage reached, outcome or None while open,
+    #  hearing decision or None) -> cases
+    cube: Counter[tuple[int, str, str, str | None, str | None]]
     # (procedure key, sanction key) -> decided hearings that applied it
     sanctions: Counter[tuple[str, str]]
     # (procedure key, deadline key) -> counts
@@ -118,35 +117,39 @@ class Statistics:
 
     def _sum(self, keep) -> Counter:
         found: Counter = Counter()
-        for (council_id, procedure, stage, outcome), n in self.cube.items():
-            key = keep(council_id, procedure, stage, outcome)
+        for (council_id, procedure, stage, outcome, decision), n in self.cube.items():
+            key = keep(council_id, procedure, stage, outcome, decision)
             if key is not None:
                 found[key] += n
         return found
 
     @property
     def by_council(self) -> Counter[int]:
-        return self._sum(lambda c, p, s, o: c)
+        return self._sum(lambda c, p, s, o, d: c)
 
     @property
     def by_procedure(self) -> Counter[str]:
-        return self._sum(lambda c, p, s, o: p)
+        return self._sum(lambda c, p, s, o, d: p)
 
     @property
     def open_by_council(self) -> Counter[int]:
-        return self._sum(lambda c, p, s, o: c if o is None else None)
+        return self._sum(lambda c, p, s, o, d: c if o is None else None)
 
     @property
     def open_by_procedure(self) -> Counter[str]:
-        return self._sum(lambda c, p, s, o: p if o is None else None)
+        return self._sum(lambda c, p, s, o, d: p if o is None else None)
 
     @property
     def by_stage(self) -> Counter[tuple[str, str, str | None]]:
-        return self._sum(lambda c, p, s, o: (p, s, o))
+        return self._sum(lambda c, p, s, o, d: (p, s, o))
 
     @property
     def by_outcome(self) -> Counter[tuple[str, str]]:
-        return self._sum(lambda c, p, s, o: (p, o) if o is not None else None)
+        return self._sum(lambda c, p, s, o, d: (p, o) if o is not None else None)
+
+    @property
+    def decisions(self) -> Counter[tuple[str, str]]:
+        return self._sum(lambda c, p, s, o, d: (p, d) if d is not None else None)
 
     @property
     def all_durations(self) -> Durations:
@@ -230,7 +233,6 @@ def compute(
         today=today,
         council_ids=ids,
         cube=_cube(records.cases, ids, period),
-        decisions=_decisions(records.cases, ids, period),
         sanctions=_sanctions(records.sanctions, ids, period),
         deadlines=_deadlines(records.deadlines, ids, period, today),
         durations=_durations(records.cases, ids, period),
@@ -242,40 +244,21 @@ def _cube(source: Source, ids: tuple[int, ...], period: Period) -> Counter:
     rows, within = _within(source, ids, period)
     is_open = rows.c.closed_on.is_(None).label("is_open")
     found: Counter = Counter()
-    for council_id, procedure, stage, outcome, still_open, n in db.session.execute(
-        select(
-            rows.c.council_id,
-            rows.c.procedure_key,
-            rows.c.stage_reached,
-            rows.c.outcome,
-            is_open,
-            func.count(),
-        )
-        .where(within)
-        .group_by(
-            rows.c.council_id,
-            rows.c.procedure_key,
-            rows.c.stage_reached,
-            rows.c.outcome,
-            rows.c.closed_on.is_(None),
-        )
-    ):
-        found[(council_id, procedure, stage, None if still_open else (outcome or ""))] += n
-    return found
-
-
-def _decisions(source: Source, ids: tuple[int, ...], period: Period) -> Counter:
-    rows, within = _within(source, ids, period)
-    return Counter(
-        {
-            (procedure, decision): n
-            for procedure, decision, n in db.session.execute(
-                select(rows.c.procedure_key, rows.c.decision, func.count())
-                .where(within, rows.c.decision.is_not(None))
-                .group_by(rows.c.procedure_key, rows.c.decision)
-            )
-        }
+    columns = (
+        rows.c.council_id,
+        rows.c.procedure_key,
+        rows.c.stage_reached,
+        rows.c.outcome,
+        rows.c.decision,
     )
+    for council_id, procedure, stage, outcome, decision, still_open, n in db.session.execute(
+        select(*columns, is_open, func.count())
+        .where(within)
+        .group_by(*columns, rows.c.closed_on.is_(None))
+    ):
+        result = None if still_open else (outcome or "")
+        found[(council_id, procedure, stage, result, decision)] += n
+    return found
 
 
 def _sanctions(source: Source, ids: tuple[int, ...], period: Period) -> Counter:
