@@ -421,7 +421,8 @@ def expected_figures(specs, start: date = PERIOD_START, today: date = TODAY) -> 
         if len(slugs) > 1:
             found["stage-one:councils"] = {c: cross(lambda c2, m, c=c: c2 == c) for c in slugs}
         months = {}
-        y, m = start.year, start.month
+        # From the first month with a resolution (none: no rows) to today's.
+        y, m = min((m for _c, _t, m in stage_one), default=(today.year + 1, 1))
         while (y, m) <= (today.year, today.month):
             months[f"{y:04d}-{m:02d}"] = cross(lambda c2, m2, ym=(y, m): m2 == ym)
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)

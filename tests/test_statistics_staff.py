@@ -194,7 +194,10 @@ def test_htmx_gets_the_filter_and_results_block_only(client, councils):
     response = client.get("/cases/statistics?council=brockton", headers=HTMX)
     assert response.status_code == 200
     assert "<html" not in response.text and "<h1" not in response.text
-    assert response.text.lstrip().startswith('<div id="statistics">')
+    # The block goes inside the page's #statistics, which the form targets.
+    assert 'id="statistics"' not in response.text
+    assert 'hx-target="#statistics"' in response.text
+    assert "data-focus-after-swap" in response.text
     assert "HX-Request" in response.headers["Vary"]
     assert figures_on(response.text)["by-procedure"]["all"]["received"] == "2"
     # Without JavaScript the same URL is a whole page that works as a plain form.

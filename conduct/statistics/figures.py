@@ -87,7 +87,6 @@ class Figure:
     rows: tuple[Row, ...]
     # The columns drawn as bars (several: stacked, with a legend).
     chart: tuple[int, ...] = (0,)
-    unit: str = "cases"  # or "days"
 
     @property
     def has_hidden(self) -> bool:
@@ -111,6 +110,14 @@ def _count(n: int) -> Cell:
 
 def _median(durations: Durations) -> Cell:
     return Cell(durations.median(), basis=durations.cases)
+
+
+def _council_key(councils: Mapping[int, Council], council_id: int) -> str:
+    return councils[council_id].slug if council_id in councils else str(council_id)
+
+
+def _council_name(councils: Mapping[int, Council], council_id: int) -> str:
+    return councils[council_id].display_name if council_id in councils else str(council_id)
 
 
 def _procedure_title(key: str) -> str:
@@ -168,7 +175,7 @@ def _overview(stats: Statistics, councils: Mapping[int, Council], procedures) ->
         by_council, still_open = stats.by_council, stats.open_by_council
         ordered = sorted(
             stats.council_ids,
-            key=lambda i: councils[i].display_name if i in councils else str(i),
+            key=lambda i: _council_name(councils, i),
         )
         figures.append(
             Figure(
@@ -178,8 +185,8 @@ def _overview(stats: Statistics, councils: Mapping[int, Council], procedures) ->
                 columns=_received_columns(),
                 rows=tuple(
                     Row(
-                        councils[i].slug if i in councils else str(i),
-                        (councils[i].display_name if i in councils else str(i),),
+                        _council_key(councils, i),
+                        (_council_name(councils, i),),
                         (
                             _count(by_council[i]),
                             _count(still_open[i]),
@@ -247,7 +254,6 @@ def _overview(stats: Statistics, councils: Mapping[int, Council], procedures) ->
                     (_median(stats.all_durations), _count(stats.all_durations.cases)),
                 ),
             ),
-            unit="days",
         )
     )
     return Section("overview", _("All cases"), tuple(figures))
@@ -417,10 +423,7 @@ def _stage_one_section(stats: Statistics, councils: Mapping[int, Council]) -> Se
     ]
     total = Column("total", _("Total"))
     if len(stats.council_ids) > 1:
-        ordered = sorted(
-            stats.council_ids,
-            key=lambda i: councils[i].display_name if i in councils else str(i),
-        )
+        ordered = sorted(stats.council_ids, key=lambda i: _council_name(councils, i))
         figures.append(
             Figure(
                 key="stage-one:councils",
@@ -428,14 +431,7 @@ def _stage_one_section(stats: Statistics, councils: Mapping[int, Council]) -> Se
                 label_headings=(_("Council"),),
                 columns=(*type_columns, total),
                 rows=cross(
-                    (
-                        (
-                            councils[i].slug if i in councils else str(i),
-                            councils[i].display_name if i in councils else str(i),
-                            i,
-                        )
-                        for i in ordered
-                    ),
+                    ((_council_key(councils, i), _council_name(councils, i), i) for i in ordered),
                     lambda k: k[0],
                 ),
                 chart=type_indexes,
@@ -466,17 +462,22 @@ def _stage_one_section(stats: Statistics, councils: Mapping[int, Council]) -> Se
 
 
 def _months(stats: Statistics) -> list[tuple[int, int]]:
-    """Every month from the period's first to its last (or today's), and any with resolutions."""
+    """Every month from the first resolution's to the period's last (or today's).
+
+    Months with none are listed (a committee reads a run of months), but not
+    before the first resolution, so a period of decades is not a page of zeros.
+    """
     found = set(stats.stage_one_by_month)
+    if not found:
+        return []
     last = min(stats.period.end, stats.today)
-    start = (stats.period.start.year, stats.period.start.month)
-    end = (last.year, last.month)
+    end = max((last.year, last.month), *found)
     months = []
-    y, m = start
+    y, m = min(found)
     while (y, m) <= end:
         months.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return sorted(set(months) | found)
+    return months
 
 
 def _suppressed(section: Section) -> Section:
