@@ -126,11 +126,13 @@ def _register_areas(app: Flask) -> None:
     import conduct.hearings.views
     import conduct.intake
     import conduct.party_views
+    import conduct.statistics.staff_views
     import tenants.admin_committee  # noqa: F401  (these add their pages to the blueprints)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp
     from conduct.standards import bp as standards_bp
+    from conduct.statistics.public_views import bp as public_statistics_bp
     from conduct.transparency import bp as transparency_bp
     from core.cli import register_cli as register_core_cli
     from core.home import bp as home_bp
@@ -144,6 +146,7 @@ def _register_areas(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(standards_bp)
+    app.register_blueprint(public_statistics_bp)
     app.register_blueprint(transparency_bp)
     # Last: its /<council>/ prefix would otherwise shadow the fixed paths above.
     app.register_blueprint(public_bp)
