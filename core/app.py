@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -119,15 +120,22 @@ def _init_templates(app: Flask) -> None:
         return {"current_language": str(get_locale())}
 
 
+PAGE_MODULES = (
+    "conduct.allegations",
+    "conduct.casework",
+    "conduct.decisions.views",
+    "conduct.hearings.views",
+    "conduct.intake",
+    "conduct.party_views",
+    "conduct.statistics.staff_views",
+    "tenants.admin_committee",
+)
+
+
 def _register_areas(app: Flask) -> None:
-    import conduct.allegations
-    import conduct.casework
-    import conduct.decisions.views
-    import conduct.hearings.views
-    import conduct.intake
-    import conduct.party_views
-    import conduct.statistics.staff_views
-    import tenants.admin_committee  # noqa: F401  (these add their pages to the blueprints)
+    # Modules that add their pages to the blueprints below when imported.
+    for module in PAGE_MODULES:
+        import_module(module)
     from conduct.cli import register_cli as register_conduct_cli
     from conduct.public import bp as public_bp
     from conduct.staff import bp as staff_bp
