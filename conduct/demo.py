@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from conduct import complaints
+from conduct import complaints, demo_hearings
 from core.db import db, utcnow
 from core.tenancy import scope
 from tenants import committee_services, services
@@ -440,5 +440,6 @@ def load() -> list[DemoAccount]:
                 engine.perform(submission.case, council, "subject-notified", actor=officer)
             db.session.flush()  # inside this council's scope
     _advance_demo_cases(councils)
+    demo_hearings.add(councils)
     db.session.commit()
     return list(ACCOUNTS)

@@ -8,6 +8,9 @@ commits.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -50,8 +53,21 @@ def calendar_for(council: Council) -> WorkingCalendar:
     return WorkingCalendar(council.nation, (c.day for c in council.closure_days))
 
 
+_AS_OF: ContextVar[date | None] = ContextVar("as_of", default=None)
+
+
 def today() -> date:
-    return london_date(utcnow())
+    return _AS_OF.get() or london_date(utcnow())
+
+
+@contextmanager
+def as_of(day: date) -> Iterator[None]:
+    """Work as if today were `day` (demo data that has a history); the clock is untouched."""
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 def procedure_of(case: Case) -> Procedure:

@@ -242,12 +242,23 @@ def _secrets(app: Flask) -> dict[str, str]:
                 select(DecisionNotice.case_id).where(DecisionNotice.status == PUBLISHED)
             )
         )
+        # A published agenda pack makes the complaint public too (seed 003 guidance,
+        # Conduct Hearing), with the complainant's name unless it is kept confidential.
+        noticed |= set(
+            db.session.scalars(
+                select(Hearing.case_id).where(Hearing.agenda_published_at.is_not(None))
+            )
+        )
         members = db.session.scalars(select(CommitteeMember.email)).all()
     found: dict[str, str] = {DRAFT_TEXT: "the draft notice", "Draft: Cllr Jo Mills": "draft"}
     for case in cases:
         for value in (case.complainant_email, case.complainant_address, case.complainant_phone):
             if value.strip():
                 found[value] = f"contact details of the complainant of {case.reference}"
+        if case.confidentiality_requested:
+            found[f"{case.complainant_first_name} {case.complainant_last_name}"] = (
+                f"the confidential complainant of {case.reference}"
+            )
         if case.id in noticed:
             continue
         found[case.reference] = "the reference of a case without a published notice"
