@@ -28,6 +28,7 @@ from conduct.uploads import (
     size_text,
     store_upload,
 )
+from core import permissions
 from core.branding import readable_on_white_text
 from core.db import db
 from core.extensions import csrf
@@ -39,6 +40,7 @@ from tenants.routes_catalogue import SAFEGUARDING_ROUTE_KINDS
 from tenants.services import council_by_slug
 
 bp = Blueprint("public", __name__, url_prefix="/<council>")
+permissions.declare(bp, permissions.PUBLIC)
 
 CONCERNS = ("councillor", "officer", "safety", "other")
 _DRAFTS = "complaint_drafts"

@@ -15,6 +15,7 @@ from conduct.hearings.models import Hearing, HearingSeat
 from conduct.models import Case, EvidenceFile
 from conduct.procedures import PROCEDURES
 from conduct.uploads import storage_path
+from core import permissions
 from core.db import db
 from core.formutil import choices
 from core.outbox_models import OutboxMessage
@@ -23,6 +24,7 @@ from core.tenancy import set_scope
 from tenants.roles import INTAKE_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/cases")
+permissions.declare(bp, permissions.CASEWORK)
 
 SORTS = ("newest", "oldest", "reference")
 

@@ -18,6 +18,7 @@ from conduct.transparency_common import (
     page_number,
     template_helpers,
 )
+from core import permissions
 from core.db import db, utcnow
 from core.rendering import render
 from core.tenancy import set_scope
@@ -26,6 +27,7 @@ from tenants.models import Council
 from tenants.services import external_url
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
+permissions.declare(bp, permissions.PUBLIC)
 
 
 @bp.before_request

@@ -24,12 +24,14 @@ from conduct.transparency_common import (
     page_number,
     template_helpers,
 )
+from core import permissions
 from core.rendering import render
 from core.tenancy import set_scope
 from tenants.committee_services import councils_heard_by, members_of
 from tenants.services import council_by_slug, external_url
 
 bp = Blueprint("transparency", __name__, url_prefix="/<council>/standards")
+permissions.declare(bp, permissions.PUBLIC)
 
 
 @bp.url_value_preprocessor

@@ -16,7 +16,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 import config as config_module
 from conduct.procedures import validate_all
-from core import errors, labels, lease, outbox, security  # noqa: F401  (lease: its table)
+from core import errors, labels, lease, outbox, permissions, security  # noqa: F401
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
 from core.i18n import select_locale
@@ -52,6 +52,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _init_templates(app)
     _register_areas(app)
+    permissions.register(app)  # after every page exists: an undeclared one stops the app
     errors.register(app)
 
     security.register(app)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
+from core import permissions
 from core.db import db
 from tenants.models import Council
 
 bp = Blueprint("home", __name__)
+permissions.declare(bp, permissions.PUBLIC)
 
 
 @bp.get("/")

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from core import permissions
 from core.db import db
 from core.formutil import choices
 from core.outbox import deliver_after_response
@@ -30,6 +31,7 @@ from tenants.forms import (
 from tenants.models import ContactRoute, Council, RoleGrant, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+permissions.declare(bp, permissions.HOST_ADMIN)
 
 
 def host_admin_required(view):

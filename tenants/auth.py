@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from core import permissions
 from core.db import db, utcnow
 from core.extensions import login_manager
 from core.outbox import deliver_after_response
@@ -23,6 +24,7 @@ from tenants.forms import AccountForm, CSRFOnlyForm, ForgotPasswordForm, LoginFo
 from tenants.models import User
 
 bp = Blueprint("auth", __name__)
+permissions.declare(bp, permissions.PUBLIC)
 
 
 @login_manager.user_loader
@@ -72,6 +74,7 @@ def login():
 
 
 @bp.post("/logout")
+@permissions.requires(permissions.SIGNED_IN)
 @login_required
 def logout():
     form = CSRFOnlyForm()
@@ -121,6 +124,7 @@ def reset_password(token: str):
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@permissions.requires(permissions.SIGNED_IN)
 @login_required
 def account():
     """A staff member's own settings: how they receive deadline reminders."""

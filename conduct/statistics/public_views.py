@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from conduct import engine
 from conduct.statistics import charts, figures, service
+from core import permissions
 from core.db import db
 from core.rendering import render
 from core.tenancy import set_scope
@@ -21,6 +22,7 @@ from tenants.models import Council
 from tenants.services import council_by_slug
 
 bp = Blueprint("public_statistics", __name__)
+permissions.declare(bp, permissions.PUBLIC)
 
 
 def _council(slug: str) -> Council:
