@@ -388,6 +388,24 @@ class ConflictDeclaration(TenantScoped, db.Model):
     member: Mapped[CommitteeMember] = relationship()
 
 
+class CaseAccess(TenantScoped, db.Model):
+    """Someone saw, downloaded, exported or was emailed a case's content. Never changed.
+
+    Shown to the Monitoring Officer on the case (conduct/access_log.py).
+    """
+
+    __tablename__ = "case_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The person as they were then (name or email; or a party through their link).
+    who: Mapped[str] = mapped_column(String(254))
+    what: Mapped[str] = mapped_column(String(20))  # view, download, export, email
+    detail: Mapped[str] = mapped_column(String(300), default="")
+
+
 # Case refers to these by name; loading them here keeps the mapping complete for
 # any code that imports the case models, whatever it imports first.
 import conduct.decisions.models  # noqa: E402

@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from conduct import engine, links
+from conduct import access_log, engine, links
 from conduct.hearings import services as hearings
 from conduct.hearings.models import DECIDED
 from conduct.models import CaseEvent
@@ -170,8 +170,12 @@ def my_case(token: str):
         deliver_after_response(ids)
         flash(_("Your reply has been sent. Thank you."), "success")
         return redirect(url_for("public.my_case", token=token), 303)
-    # GET requests do not write: on SQLite a read that turns into a write can fail
-    # under concurrent writers (core/db.py). Use is recorded when the party replies.
+    # GET requests do not write in their own transaction: on SQLite a read that turns
+    # into a write can fail under concurrent writers (core/db.py). The view is logged
+    # in a transaction of its own once the page is built (conduct/access_log.py).
+    access_log.note_access(
+        case, who=str(_("%(party)s, through their secure link", party=PARTY_NAMES[link.party]))
+    )
     return _page(link, procedure, form, status=400 if form.errors else 200)
 
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
-from conduct import complaints
+from conduct import access_log, complaints
 from conduct.forms import MAX_MEMBERS, ComplaintForm
 from conduct.procedures import PROCEDURES, PUBLIC_FORM_PROCEDURE
 from conduct.uploads import (
@@ -55,6 +55,12 @@ def _load_council(_endpoint: str | None, values: dict | None) -> None:
         abort(404)
     g.council = council
     set_scope({council.id})
+
+
+@bp.after_request
+def _log_case_access(response):
+    # A party's secure-link page shows their case: logged like a staff view.
+    return access_log.write_pending(response)
 
 
 @bp.url_defaults

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from conduct import access, engine
+from conduct import access, access_log, engine
 from conduct.caselist import CaseQuery, councils_in_scope, search_cases
 from conduct.forms import StaffCaseFilterForm
 from conduct.hearings.models import Hearing, HearingSeat
@@ -46,7 +46,7 @@ def _names_withheld_for(case: Case) -> bool:
 def _no_store(response):
     # Case content must not linger in shared or back-button caches.
     response.headers["Cache-Control"] = "no-store"
-    return response
+    return access_log.write_pending(response)
 
 
 def _filter_form(councils: list) -> StaffCaseFilterForm:
@@ -128,6 +128,7 @@ def case_or_404(case_id: int, *, for_update: bool = False) -> Case:
     )
     if case is None:
         abort(404)
+    access_log.note_access(case)
     return case
 
 
@@ -154,6 +155,19 @@ def render_case(case: Case, status: int = 200, fragment: str | None = "casework"
     )
 
 
+ACCESS_LOG_READERS = frozenset({"monitoring-officer", "deputy-monitoring-officer"})
+
+
+@bp.get("/<int:case_id>/access-log")
+def access_log_page(case_id: int):
+    """Who saw, downloaded, exported or was emailed this case's content (the Monitoring
+    Officer's)."""
+    case = case_or_404(case_id)
+    if not engine.roles_of(current_user, case).intersection(ACCESS_LOG_READERS):
+        abort(403)
+    return render("staff/access_log.html", case=case, entries=access_log.entries(case))
+
+
 @bp.get("/<int:case_id>/files/<int:file_id>")
 def download(case_id: int, file_id: int):
     case = case_or_404(case_id)
@@ -165,6 +179,7 @@ def download(case_id: int, file_id: int):
     path = storage_path(evidence.storage_key)
     if not path.exists():
         abort(404)
+    access_log.note_access(case, access_log.DOWNLOAD, evidence.original_name)
     response = send_file(
         path,
         mimetype="application/octet-stream",

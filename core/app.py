@@ -15,6 +15,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket, BytecodeCache
 
 import config as config_module
+from conduct import access_log
 from conduct.procedures import validate_all
 from core import errors, labels, lease, outbox, permissions, security  # noqa: F401
 from core.db import configure_engines, db
@@ -53,6 +54,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     _init_templates(app)
     _register_areas(app)
     permissions.register(app)  # after every page exists: an undeclared one stops the app
+    access_log.register()
     errors.register(app)
 
     security.register(app)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 mail = Mail()
 
 CLAIM_EXPIRY = timedelta(minutes=10)
+# Called with each message as it is queued, in the same transaction (e.g. the case
+# access log records that a case's content was emailed).
+QUEUED_HOOKS: list[Callable[[OutboxMessage], None]] = []
 
 
 def queue_email(
@@ -66,6 +70,8 @@ def queue_email(
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
+    for hook in QUEUED_HOOKS:
+        hook(message)
     return message
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from conduct import engine
+from conduct import access_log, engine
 from conduct.decisions import drafting, services
 from conduct.decisions.models import DRAFT, DecisionNotice
 from conduct.hearings.models import Hearing, HearingSeat
@@ -58,6 +58,7 @@ def _case(case_id: int) -> Case:
     )
     if not (readable or approver):
         abort(404)
+    access_log.note_access(case)
     return case
 
 
@@ -234,6 +235,7 @@ def notice_pdf(case_id: int, notice_id: int):
     else:
         body = services.render_pdf(services.render_notice(notice), _("Draft"))
         name = f"{case.reference}-{notice.kind}-v{notice.version}-draft.pdf"
+    access_log.note_access(case, access_log.DOWNLOAD, name)
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["X-Content-Type-Options"] = "nosniff"

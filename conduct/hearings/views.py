@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from conduct import engine
+from conduct import access_log, engine
 from conduct.hearings import forms, panel, services
 from conduct.hearings.models import DECIDED, Hearing
 from conduct.models import Case, EvidenceFile
@@ -493,6 +493,7 @@ def _bundle_hearing(hearing_id: int) -> tuple[Hearing, Case]:
     readable = db.session.scalar(select(Case.id).where(Case.id == case.id, g.readable))
     if not (seated or readable):
         abort(404)
+    access_log.note_access(case)
     return hearing, case
 
 
@@ -519,6 +520,7 @@ def hearing_bundle_file(hearing_id: int, file_id: int):
     evidence = next((f for f in services.agenda_files(case) if f.id == file_id), None)
     if evidence is None:
         abort(404)
+    access_log.note_access(case, access_log.DOWNLOAD, evidence.original_name)
     return _attachment(evidence)
 
 
