@@ -16,6 +16,10 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _limit(name: str, default: str) -> str:
+    return os.environ.get(name, "").strip() or default
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -78,6 +82,44 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
+    # A signed-in session ends after this long without a request, and this long
+    # after signing in whatever happens; the person signs in again.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "10"))
+
+    # Second factor (TOTP): the name authenticator apps show beside the account,
+    # and how long the code step waits after the password before starting over.
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Conduct casework")
+    TWO_FACTOR_STEP_MINUTES = 10
+
+    # After LOCKOUT_THRESHOLD failed sign-ins (password or code) within
+    # LOCKOUT_WINDOW_MINUTES the account is locked for LOCKOUT_MINUTES.
+    LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
+    LOCKOUT_WINDOW_MINUTES = int(os.environ.get("LOCKOUT_WINDOW_MINUTES", "15"))
+    LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
+
+    # Rate limits (Flask-Limiter), each like "10 per hour" or "5 per minute;50 per day".
+    # memory:// counts per process: with several workers use a shared store,
+    # e.g. redis://127.0.0.1:6379.
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Failed attempts at the password step, and at the code step, each counted apart.
+    RATELIMIT_SIGN_IN_PER_ADDRESS = _limit("RATELIMIT_SIGN_IN_PER_ADDRESS", "30 per 15 minutes")
+    RATELIMIT_SIGN_IN_PER_ACCOUNT = _limit("RATELIMIT_SIGN_IN_PER_ACCOUNT", "10 per 15 minutes")
+    RATELIMIT_PASSWORD_RESET_PER_ADDRESS = _limit(
+        "RATELIMIT_PASSWORD_RESET_PER_ADDRESS", "10 per hour"
+    )
+    RATELIMIT_PASSWORD_RESET_PER_EMAIL = _limit("RATELIMIT_PASSWORD_RESET_PER_EMAIL", "3 per hour")
+    # Unknown or expired secure links from one address; any use of links sharing a prefix.
+    RATELIMIT_SECURE_LINK_PER_ADDRESS = _limit(
+        "RATELIMIT_SECURE_LINK_PER_ADDRESS", "20 per 10 minutes"
+    )
+    RATELIMIT_SECURE_LINK_PER_TOKEN = _limit("RATELIMIT_SECURE_LINK_PER_TOKEN", "60 per 10 minutes")
+    # Every POST of the public complaint form (continue, add a member, send...).
+    RATELIMIT_PUBLIC_FORM_PER_ADDRESS = _limit("RATELIMIT_PUBLIC_FORM_PER_ADDRESS", "60 per hour")
+    # Behind a reverse proxy, the number of proxies whose X-Forwarded-For to
+    # trust; otherwise every client shares the proxy's address in rate limits.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BABEL_DEFAULT_LOCALE = "en"

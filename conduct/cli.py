@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from conduct import demo
+from tenants import two_factor
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 
@@ -16,8 +17,14 @@ def load_command() -> None:
     """Create a demo district with several councils on different procedures (idempotent)."""
     accounts = demo.load()
     click.echo(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
+    click.echo(
+        "  Each also needs a code from an authenticator app: add the account's key to the app,"
+        " or open its otpauth:// link on the device that has the app."
+    )
     for account in accounts:
         click.echo(f"  {account.email:<42} {account.description}")
+        click.echo(f"      key {two_factor.grouped(account.totp_secret)}")
+        click.echo(f"      {two_factor.provisioning_uri(account.totp_secret, account.email)}")
 
 
 deadlines_cli = AppGroup("deadlines", help="Case deadlines.")

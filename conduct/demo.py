@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from conduct import complaints, demo_hearings
 from core.db import db, utcnow
 from core.tenancy import scope
-from tenants import committee_services, services
+from tenants import committee_services, services, two_factor
 from tenants.committee_services import MemberDetails
 from tenants.models import ContactRoute, Council
 
@@ -23,10 +25,33 @@ class DemoAccount:
     host_admin: bool = False
 
     @property
+    def totp_secret(self) -> str:
+        return totp_secret(self.email)
+
+    @property
     def description(self) -> str:
         if self.host_admin:
             return "host administrator (no casework)"
         return ", ".join(f"{role} @ {slug}" for slug, role in self.roles)
+
+
+def totp_secret(email: str) -> str:
+    """A fixed authenticator key per demo account, so a newcomer can add it to an app.
+
+    Derived from the email, never random: anyone can compute it, which is
+    fine only because these accounts exist in demo data alone.
+    """
+    digest = hashlib.sha256(f"conduct-casework demo totp {email}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode("ascii")
+
+
+def _give_demo_totp() -> None:
+    """Demo accounts without a second factor get their fixed one (an older demo database too)."""
+    for account in ACCOUNTS:
+        user = services.user_by_email(account.email)
+        if user is not None and user.totp_secret is None:
+            user.totp_secret = two_factor.seal(user, account.totp_secret)
+            user.totp_enrolled_at = utcnow()
 
 
 COUNCILS = (
@@ -400,6 +425,8 @@ def _advance_demo_cases(councils: dict[str, Council]) -> None:
 def load() -> list[DemoAccount]:
     """Create the demo district (once); returns the demo accounts."""
     if services.council_by_slug("fenmoor") is not None:
+        _give_demo_totp()
+        db.session.commit()
         return list(ACCOUNTS)
     councils: dict[str, Council] = {}
     for spec in COUNCILS:
@@ -415,6 +442,7 @@ def load() -> list[DemoAccount]:
             roles=[(councils[slug], role) for slug, role in account.roles],
         )
     db.session.flush()
+    _give_demo_totp()
     _committee(councils)
     for slug, data, days_ago in CASES:
         council = councils[slug]

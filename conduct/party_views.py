@@ -24,8 +24,23 @@ from conduct.uploads import ALLOWED_DESCRIPTION, UploadError, evidence_from, sto
 from core.db import db, utcnow
 from core.formutil import choices, optional_int
 from core.outbox import deliver_after_response, queue_email
+from core.ratelimit import client_address, configured, limiter, not_found, token_prefix
 from core.rendering import render
 from tenants.services import external_url
+
+# Links carry 256 random bits, so guessing one is hopeless; these limits keep a
+# scanner from trying, and keep one link (by its first characters) from being hammered.
+_link_misses = limiter.shared_limit(
+    configured("RATELIMIT_SECURE_LINK_PER_ADDRESS"),
+    scope="secure-link-misses",
+    key_func=client_address,
+    deduct_when=not_found,
+)
+_link_uses = limiter.shared_limit(
+    configured("RATELIMIT_SECURE_LINK_PER_TOKEN"),
+    scope="secure-link-uses",
+    key_func=token_prefix,
+)
 
 PARTY_NAMES = {"complainant": _l("the complainant"), "subject": _l("the councillor")}
 
@@ -71,6 +86,8 @@ def _conflict_form(case, formdata=True) -> ConflictForm:
 
 
 @bp.post("/my-case/<token>/conflict")
+@_link_misses
+@_link_uses
 def declare_conflict(token: str):
     link = _link_or_404(token)
     if link is None:
@@ -129,6 +146,8 @@ def _link_or_404(token: str):
 
 
 @bp.route("/my-case/<token>", methods=["GET", "POST"])
+@_link_misses
+@_link_uses
 def my_case(token: str):
     link = _link_or_404(token)
     if link is None:

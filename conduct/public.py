@@ -33,6 +33,7 @@ from core.branding import readable_on_white_text
 from core.db import db
 from core.extensions import csrf
 from core.outbox import deliver_after_response
+from core.ratelimit import client_address, configured, limiter
 from core.rendering import render
 from core.tenancy import set_scope
 from tenants.forms import CSRFOnlyForm
@@ -41,6 +42,15 @@ from tenants.services import council_by_slug
 
 bp = Blueprint("public", __name__, url_prefix="/<council>")
 permissions.declare(bp, permissions.PUBLIC)
+
+# One budget for every POST of the complaint journey from an address, whichever
+# council: enough for a long complaint, not for a flood of them.
+_form_posts = limiter.shared_limit(
+    configured("RATELIMIT_PUBLIC_FORM_PER_ADDRESS"),
+    scope="public-complaint-form",
+    key_func=client_address,
+    methods=["POST"],
+)
 
 CONCERNS = ("councillor", "officer", "safety", "other")
 _DRAFTS = "complaint_drafts"
@@ -163,6 +173,7 @@ def _keep_uploads(form: ComplaintForm, draft) -> None:
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
+@_form_posts
 @csrf.exempt  # checked by the form itself, so a stale token keeps every answer
 def complaint_form():
     council = g.council
@@ -247,6 +258,7 @@ def _save(draft, form: ComplaintForm) -> None:
 
 
 @bp.route("/complaints/check", methods=["GET", "POST"])
+@_form_posts
 @csrf.exempt  # checked by the form itself (see complaint_form)
 def check_answers():
     council = g.council
@@ -282,6 +294,7 @@ def check_answers():
 
 
 @bp.post("/complaints/files/<int:file_id>/remove")
+@_form_posts
 def remove_file(file_id: int):
     draft = complaints.find_draft(_draft_token())
     if draft is None or not complaints.remove_draft_file(draft, file_id):

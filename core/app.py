@@ -9,15 +9,15 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket, BytecodeCache
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 from conduct import access_log
 from conduct.procedures import validate_all
-from core import errors, labels, lease, outbox, permissions, security  # noqa: F401
+from core import errors, labels, lease, outbox, permissions, ratelimit, security  # noqa: F401
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
 from core.i18n import select_locale
@@ -50,12 +50,18 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     register_models()
     validate_all()  # a procedure definition with an error stops the app here
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # The client's address (rate limits) from the proxies we run, never from the client.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1
+        )
     _init_extensions(app)
     _init_templates(app)
     _register_areas(app)
     permissions.register(app)  # after every page exists: an undeclared one stops the app
     access_log.register()
     errors.register(app)
+    ratelimit.register(app)
 
     security.register(app)
 
@@ -75,9 +81,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(ROOT / "translations"),
     )
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Sign in to see this page.")
-    login_manager.login_message_category = "info"
+    login_manager.login_view = "auth.login"  # tenants.auth handles the redirect and message
     login_manager.session_protection = "strong"
 
 
@@ -151,7 +155,9 @@ def _register_areas(app: Flask) -> None:
     from tenants.admin import bp as admin_bp
     from tenants.auth import bp as auth_bp
     from tenants.cli import register_cli as register_tenants_cli
+    from tenants.sessions import register as register_sessions
 
+    register_sessions(app)
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

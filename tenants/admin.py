@@ -18,7 +18,7 @@ from core.db import db
 from core.formutil import choices
 from core.outbox import deliver_after_response
 from core.rendering import render, wants_fragment
-from tenants import services
+from tenants import services, two_factor
 from tenants.committee_forms import HearingCouncilForm, committee_context
 from tenants.forms import (
     ClosureDayForm,
@@ -377,7 +377,7 @@ def user(user_id: int):
         else:
             user.email = email
             user.full_name = form.full_name.data.strip()
-            user.is_host_admin = bool(form.host_admin.data)
+            services.set_host_admin(user, bool(form.host_admin.data))
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
@@ -435,7 +435,7 @@ def remove_role(user_id: int, grant_id: int):
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None or grant.user_id != user.id:
         abort(404)
-    user.roles.remove(grant)
+    services.remove_role(user, grant)
     db.session.commit()
     if not wants_fragment():
         flash(_("Role removed."), "success")
@@ -457,4 +457,24 @@ def send_link(user_id: int):
     db.session.commit()
     deliver_after_response([message.id])
     flash(_("A link to set a password has been sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@host_admin_required
+def reset_two_factor(user_id: int):
+    """For someone who lost their authenticator app and recovery codes."""
+    user = _user_or_404(user_id)
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    two_factor.reset(user)
+    db.session.commit()
+    flash(
+        _(
+            "Two-factor authentication has been reset for %(email)s. They have been signed out "
+            "everywhere and will set it up again when they next sign in.",
+            email=user.email,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.user", user_id=user.id), 303)

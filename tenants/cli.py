@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from conduct.procedures import PROCEDURES
 from core.db import db
-from tenants import services
+from tenants import services, two_factor
 from tenants.models import NATIONS, Council
 
 tenants_cli = AppGroup("tenants", help="Councils hosted by this service.")
@@ -86,6 +86,18 @@ def create_user(
     except services.ValidationError as error:
         raise _fail(error) from None
     click.echo(f"created {user.email}")
+
+
+@users_cli.command("reset-2fa")
+@click.option("--email", required=True)
+def reset_two_factor(email: str) -> None:
+    """Forget an account's authenticator app and recovery codes; it sets up again at sign-in."""
+    user = services.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with email {email.strip()!r}")
+    two_factor.reset(user)
+    db.session.commit()
+    click.echo(f"two-factor authentication reset for {user.email}; its sessions have ended")
 
 
 def register_cli(app: Flask) -> None:

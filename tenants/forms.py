@@ -55,6 +55,26 @@ class LoginForm(FlaskForm):
     )
 
 
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter a code")), Length(max=40)],
+    )
+
+
+class EnrolmentForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        description=_l("The 6-digit code the app shows for this account, for example 123456."),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the code the app shows")), Length(max=40)],
+    )
+
+
 class ForgotPasswordForm(FlaskForm):
     email = StringField(
         _l("Email address"),

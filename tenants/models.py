@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_babel import get_locale
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -162,6 +163,24 @@ class User(UserMixin, db.Model):
     # "each": one email per reminder; "digest": one daily email of what is due and overdue.
     reminder_mode: Mapped[str] = mapped_column(String(10), default="each")
 
+    # Second factor: the TOTP secret, encrypted (core.crypto), set once the person
+    # confirmed a code; the last time-step accepted, so that no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    # Every session carries both numbers from its sign-in. A different
+    # session_version ends the session (sign out everywhere, password changed,
+    # two-factor reset); a different privilege_version re-issues it (roles changed).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    privilege_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    # Failed sign-ins (password or second factor) counted within a window; the
+    # account is locked until locked_until once there are too many.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     roles: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -169,6 +188,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
 
     def council_ids_with(self, roles: frozenset[str] | set[str]) -> set[int]:
         return {g.council_id for g in self.roles if g.role in roles}
@@ -212,3 +235,17 @@ class PasswordToken(db.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)

@@ -20,6 +20,7 @@ from core.outbox import queue_email
 from core.outbox_models import OutboxMessage
 from tenants.models import NATIONS, Council, CouncilProcedure, PasswordToken, RoleGrant, User
 from tenants.roles import ROLES
+from tenants.sessions import end_everywhere, privileges_changed
 
 _HASHERS: dict[str, PasswordHasher] = {}
 
@@ -259,8 +260,20 @@ def grant_role(user: User, council: Council, role: str) -> RoleGrant:
         return existing
     grant = RoleGrant(user=user, council=council, role=role)
     user.roles.append(grant)
+    privileges_changed(user)
     db.session.flush()
     return grant
+
+
+def remove_role(user: User, grant: RoleGrant) -> None:
+    user.roles.remove(grant)
+    privileges_changed(user)
+
+
+def set_host_admin(user: User, host_admin: bool) -> None:
+    if user.is_host_admin != host_admin:
+        user.is_host_admin = host_admin
+        privileges_changed(user)
 
 
 # --- password links ---------------------------------------------------------
@@ -315,6 +328,8 @@ def set_password_with_token(row: PasswordToken, password: str) -> User:
     ):
         other.used_at = now
     row.used_at = now
+    # Whoever knew the old password may be signed in somewhere: every session ends.
+    end_everywhere(user)
     return user
 
 

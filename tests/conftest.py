@@ -28,6 +28,9 @@ from core.app import create_app
 from core.db import db
 
 PASSWORD = "correct horse battery staple"
+# Every account make_user creates has this authenticator secret (base32), so
+# login() can complete the second step.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _normalise(url: str) -> str:
@@ -166,13 +169,24 @@ def make_council(slug: str, *, nation: str = "england", procedures=("conduct-com
     return council
 
 
-def make_user(email: str, *roles, host_admin: bool = False, password: str = PASSWORD):
-    """roles: (council, role) pairs."""
-    from tenants import services
+def make_user(
+    email: str,
+    *roles,
+    host_admin: bool = False,
+    password: str = PASSWORD,
+    totp_secret: str | None = TOTP_SECRET,
+):
+    """roles: (council, role) pairs. totp_secret=None: the account has not set up 2FA yet."""
+    from core.db import utcnow
+    from tenants import services, two_factor
 
-    return services.create_user(
+    user = services.create_user(
         email=email, password=password, host_admin=host_admin, roles=list(roles)
     )
+    if totp_secret is not None:
+        user.totp_secret = two_factor.seal(user, totp_secret)
+        user.totp_enrolled_at = utcnow()
+    return user
 
 
 @dataclass
@@ -229,12 +243,76 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, email: str, password: str = PASSWORD):
-    page = client.get("/login")
-    return client.post(
+def login(
+    client: FlaskClient,
+    email: str,
+    password: str = PASSWORD,
+    totp_secret: str | None = TOTP_SECRET,
+    next_path: str | None = None,
+):
+    """Sign in through the real pages: password, then a code from the authenticator.
+
+    Returns the last response: the password step's when it did not lead to the
+    code step (a refusal, or enrolment), otherwise the code step's.
+    """
+    query = {"next": next_path} if next_path else None
+    page = client.get("/login", query_string=query)
+    response = client.post(
         "/login",
+        query_string=query,
         data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
     )
+    if totp_secret is None or response.headers.get("Location") != "/login/code":
+        return response
+    return submit_code(client, totp_code(client.application, email, totp_secret))
+
+
+def set_up_two_factor(client: FlaskClient):
+    """First sign-in, after the password: add the shown key to an "app" and confirm a code.
+
+    Returns the key and the response (the page showing the recovery codes).
+    """
+    import pyotp
+
+    page = client.get("/login/set-up")
+    match = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', page.text)
+    assert match, "no setup key on the page"
+    secret = match.group(1).replace(" ", "")
+    response = client.post(
+        "/login/set-up",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(page.text)},
+    )
+    return secret, response
+
+
+def submit_code(client: FlaskClient, code: str):
+    page = client.get("/login/code")
+    return client.post("/login/code", data={"code": code, "csrf_token": csrf_token(page.text)})
+
+
+def totp_code(app: Flask, email: str, secret: str) -> str:
+    """A code the server will accept now: each time-step works once per account.
+
+    The suite signs one account in several times within 30 seconds; after the
+    next step too is spent, the account's used step is forgotten, as if the
+    clock had moved on (the app itself never does this).
+    """
+    import time
+
+    import pyotp
+
+    from tenants import services
+
+    step = int(time.time()) // 30
+    with app.app_context():
+        user = services.user_by_email(email)
+        last = user.totp_last_step if user is not None else None
+        if last is not None and last >= step + 1:
+            user.totp_last_step = None
+            db.session.commit()
+        elif last is not None and last >= step:
+            step += 1
+    return pyotp.TOTP(secret).generate_otp(step)
 
 
 def submit_complaint(client: FlaskClient, slug: str, data: dict | None = None, files=None):

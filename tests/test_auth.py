@@ -18,7 +18,9 @@ from tenants.models import PasswordToken, User
 from tests.conftest import PASSWORD, Mailbox, body_of, csrf_token, login
 
 NEW_PASSWORD = "a brand new long passphrase"
-BAD_SIGN_IN = "Enter a correct email address and password"
+BAD_SIGN_IN = (
+    "Email address, password or code not recognised. Check what you typed, or try again later."
+)
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -174,15 +176,7 @@ def test_deactivating_an_account_ends_its_existing_session(app, client, two_coun
 
 
 def test_sign_in_follows_a_local_next_path(client, two_councils):
-    page = client.get("/login?next=/cases/?sort=oldest")
-    response = client.post(
-        "/login?next=/cases/?sort=oldest",
-        data={
-            "email": "mo.a@example.org",
-            "password": PASSWORD,
-            "csrf_token": csrf_token(page.text),
-        },
-    )
+    response = login(client, "mo.a@example.org", next_path="/cases/?sort=oldest")
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/cases/?sort=oldest"
@@ -193,16 +187,7 @@ def test_sign_in_follows_a_local_next_path(client, two_councils):
     ["https://evil.example", "//evil.example", "/\\evil.example", "http:/evil.example"],
 )
 def test_sign_in_ignores_next_that_leaves_the_site(client, two_councils, target):
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        query_string={"next": target},
-        data={
-            "email": "mo.a@example.org",
-            "password": PASSWORD,
-            "csrf_token": csrf_token(page.text),
-        },
-    )
+    response = login(client, "mo.a@example.org", next_path=target)
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/cases/"

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from conduct.demo import DEMO_PASSWORD
+from conduct.demo import DEMO_PASSWORD, totp_secret
 from conduct.models import Case, CaseSubject, ReferenceCounter
 from core.db import db
 from core.outbox_models import OutboxMessage
@@ -52,7 +52,7 @@ def _counts(app: Flask) -> dict[str, int]:
 
 def _signed_in_client(app: Flask, email: str) -> FlaskClient:
     client = app.test_client()
-    response = login(client, email, DEMO_PASSWORD)
+    response = login(client, email, DEMO_PASSWORD, totp_secret=totp_secret(email))
     assert response.status_code == 302, f"{email} could not sign in with the demo password"
     landing = client.get(response.headers["Location"])
     assert landing.status_code == 200, f"{email} was not signed in"
@@ -136,6 +136,18 @@ def test_demo_output_lists_every_account_and_the_password(app, demo_output):
         admins = set(db.session.scalars(select(User.email).where(User.is_host_admin)))
     assert sorted(listed) == sorted(emails)
     assert admins <= set(listed)
+
+
+def test_demo_output_gives_each_account_its_authenticator_key_and_otpauth_link(demo_output):
+    lines = demo_output.splitlines()
+    assert any("authenticator app" in line for line in lines[:3])
+    for email in _listed_accounts(demo_output):
+        secret = totp_secret(email)
+        at = next(i for i, line in enumerate(lines) if line.split()[:1] == [email])
+        key_line, link_line = lines[at + 1], lines[at + 2]
+        assert key_line.split()[1:] == [secret[i : i + 4] for i in range(0, len(secret), 4)]
+        assert link_line.strip().startswith("otpauth://totp/")
+        assert f"secret={secret}" in link_line
 
 
 def test_every_listed_demo_account_can_sign_in_with_the_demo_password(app, demo_output):

@@ -1,7 +1,7 @@
 """case access log
 
 Revision ID: 11074765e54f
-Revises: 2db513209595
+Revises: 75f65718fac7
 Create Date: 2026-12-01 17:42:51.263715
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '11074765e54f'
-down_revision = '2db513209595'
+down_revision = '75f65718fac7'
 branch_labels = None
 depends_on = None
 
