@@ -73,19 +73,23 @@ def search_cases(
         statement = statement.where(Case.council_id == query.council_id)
     text = query.q.strip()
     if text:
-        like = f"%{text.lower()}%"
+        # What was typed matches literally: % and _ are not wildcards to the person searching.
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         subject_match = (
             select(CaseSubject.case_id)
             .where(
                 or_(
-                    func.lower(CaseSubject.first_name + " " + CaseSubject.last_name).like(like),
-                    func.lower(CaseSubject.last_name).like(like),
+                    func.lower(CaseSubject.first_name + " " + CaseSubject.last_name).like(
+                        like, escape="\\"
+                    ),
+                    func.lower(CaseSubject.last_name).like(like, escape="\\"),
                 )
             )
             .scalar_subquery()
         )
         statement = statement.where(
-            or_(func.lower(Case.reference).like(like), Case.id.in_(subject_match))
+            or_(func.lower(Case.reference).like(like, escape="\\"), Case.id.in_(subject_match))
         )
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     page = min(max(query.page, 1), max(1, -(-total // per_page)))
