@@ -60,6 +60,12 @@ class Config:
     OUTBOX_DELIVER_AFTER_RESPONSE = _bool("OUTBOX_DELIVER_AFTER_RESPONSE", True)
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
 
+    # Keys that seal personal data and evidence at rest: "id:base64key,..." (the first
+    # is current; `flask crypto new-key` makes one, `flask crypto rotate` re-seals).
+    DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
+    # Only for development and tests: derive a key from SECRET_KEY when none is given.
+    DATA_KEYS_FROM_SECRET_KEY = False
+
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_FILE_BYTES = int(os.environ.get("MAX_UPLOAD_FILE_BYTES", str(10 * 1024 * 1024)))
     MAX_UPLOAD_FILES = 10
@@ -131,6 +137,8 @@ class Config:
 class DevelopmentConfig(Config):
     """Local run with demo data: plain HTTP on localhost."""
 
+    DATA_KEYS_FROM_SECRET_KEY = True
+
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -141,6 +149,7 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret"
+    DATA_KEYS_FROM_SECRET_KEY = True
     SESSION_COOKIE_SECURE = False
     BASE_URL = "http://localhost"
     MAIL_SERVER = "127.0.0.1"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from conduct.models import Case, CaseDeadline, CaseSubject
+from core.crypto import blind
 from core.db import db
 from tenants.models import Council
 
@@ -73,23 +74,21 @@ def search_cases(
         statement = statement.where(Case.council_id == query.council_id)
     text = query.q.strip()
     if text:
-        # What was typed matches literally: % and _ are not wildcards to the person searching.
+        # Names are sealed at rest (core/encrypted.py), so a name is found through its
+        # blind index: a whole first name, last name or full name, in any case. A
+        # reference is matched as typed, % and _ literally.
+        token = blind(text)
         escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
         subject_match = (
             select(CaseSubject.case_id)
-            .where(
-                or_(
-                    func.lower(CaseSubject.first_name + " " + CaseSubject.last_name).like(
-                        like, escape="\\"
-                    ),
-                    func.lower(CaseSubject.last_name).like(like, escape="\\"),
-                )
-            )
+            .where(CaseSubject.search_key.like(f"%{token}%"))
             .scalar_subquery()
         )
         statement = statement.where(
-            or_(func.lower(Case.reference).like(like, escape="\\"), Case.id.in_(subject_match))
+            or_(
+                func.lower(Case.reference).like(f"%{escaped}%", escape="\\"),
+                Case.id.in_(subject_match),
+            )
         )
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     page = min(max(query.page, 1), max(1, -(-total // per_page)))

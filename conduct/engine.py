@@ -35,6 +35,7 @@ from core.db import db, utcnow
 from tenants.models import Council, User
 
 OPEN, MET, CLOSED = "open", "met", "closed"
+PERSONAL_INPUTS = frozenset({"text", "email", "textarea"})
 SOON_WORKING_DAYS = 2  # "due soon": on or within this many working days of today
 
 
@@ -110,7 +111,7 @@ def holds(case: Case, guard: str) -> bool:
     elif kind == "done":
         value = any(e.action == argument for e in case.events)
     elif kind == "fact":
-        value = bool((case.facts or {}).get(argument))
+        value = bool(case.fact(argument))
     else:  # pragma: no cover - validation refuses unknown guards at start-up
         raise ValueError(guard)
     return value != negate
@@ -377,11 +378,19 @@ def perform(
         for role in chosen.excludes if chosen else ():
             if role not in {e.role for e in case.exclusions}:
                 case.exclusions.append(CaseExclusion(council_id=case.council_id, role=role))
-    facts = dict(case.facts or {})
+    facts, private = dict(case.facts or {}), dict(case.private_facts or {})
+    kinds = {i.name: i.kind for i in action.inputs}
     for fact, source in action.sets:
         value = source[1:] if source.startswith("=") else values.get(source)
-        facts[fact] = value.isoformat() if isinstance(value, date) else value
-    case.facts = facts
+        value = value.isoformat() if isinstance(value, date) else value
+        # What a person typed (an email address, text) is personal: sealed at rest.
+        # Choices, dates and numbers stay readable for statistics.
+        if kinds.get(source) in PERSONAL_INPUTS:
+            private[fact] = value
+            facts.pop(fact, None)
+        else:
+            facts[fact] = value
+    case.facts, case.private_facts = facts, private
 
     for row in case.deadlines:
         if row.status == OPEN and row.key in action.meets:

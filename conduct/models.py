@@ -15,10 +15,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
+from core.encrypted import EncryptedJSON, EncryptedText
 from core.tenancy import TenantScoped
 from tenants.committees import CommitteeMember
 from tenants.models import Council, User
@@ -40,6 +42,9 @@ class Case(TenantScoped, db.Model):
     outcome: Mapped[str | None] = mapped_column(String(60))
     # Values recorded by actions that later steps use (hearing date, decisions).
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Values recorded by actions that are personal (an email address, free text):
+    # sealed, unlike `facts`, which statistics read in SQL (choices, dates).
+    private_facts: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     # When the events complained about happened, if known (intake checks).
     events_on: Mapped[date | None] = mapped_column(Date)
     # Intake warnings the officer acknowledged when recording the complaint.
@@ -49,22 +54,23 @@ class Case(TenantScoped, db.Model):
     channel: Mapped[str] = mapped_column(String(20), default="online")  # online, post, email
     language: Mapped[str] = mapped_column(String(5), default="en")
 
-    complainant_title: Mapped[str] = mapped_column(String(50), default="")
-    complainant_first_name: Mapped[str] = mapped_column(String(100))
-    complainant_last_name: Mapped[str] = mapped_column(String(100))
-    complainant_address: Mapped[str] = mapped_column(Text, default="")
-    complainant_phone: Mapped[str] = mapped_column(String(40), default="")
-    complainant_email: Mapped[str] = mapped_column(String(254), default="")
+    # Personal data and what the complaint says are sealed at rest (core/encrypted.py).
+    complainant_title: Mapped[str] = mapped_column(EncryptedText, default="")
+    complainant_first_name: Mapped[str] = mapped_column(EncryptedText)
+    complainant_last_name: Mapped[str] = mapped_column(EncryptedText)
+    complainant_address: Mapped[str] = mapped_column(EncryptedText, default="")
+    complainant_phone: Mapped[str] = mapped_column(EncryptedText, default="")
+    complainant_email: Mapped[str] = mapped_column(EncryptedText, default="")
     preferred_contact: Mapped[str] = mapped_column(String(10), default="email")
 
-    details: Mapped[str] = mapped_column(Text)
-    obligations_breached: Mapped[str] = mapped_column(Text, default="")
-    incident_dates: Mapped[str] = mapped_column(Text, default="")
-    witnesses: Mapped[str] = mapped_column(Text, default="")
-    outcome_sought: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(EncryptedText)
+    obligations_breached: Mapped[str] = mapped_column(EncryptedText, default="")
+    incident_dates: Mapped[str] = mapped_column(EncryptedText, default="")
+    witnesses: Mapped[str] = mapped_column(EncryptedText, default="")
+    outcome_sought: Mapped[str] = mapped_column(EncryptedText, default="")
     confidentiality_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    confidentiality_reasons: Mapped[str] = mapped_column(Text, default="")
-    help_needed: Mapped[str] = mapped_column(Text, default="")
+    confidentiality_reasons: Mapped[str] = mapped_column(EncryptedText, default="")
+    help_needed: Mapped[str] = mapped_column(EncryptedText, default="")
     declaration_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -111,6 +117,11 @@ class Case(TenantScoped, db.Model):
     def subject_names(self) -> str:
         return ", ".join(s.full_name for s in self.subjects)
 
+    def fact(self, name: str):
+        """A value an action recorded, personal (sealed) or not."""
+        private = self.private_facts or {}
+        return private[name] if name in private else (self.facts or {}).get(name)
+
 
 class CaseSubject(TenantScoped, db.Model):
     """A member complained about, as named by the complainant."""
@@ -120,16 +131,33 @@ class CaseSubject(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    title: Mapped[str] = mapped_column(String(50), default="")
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(EncryptedText, default="")
+    first_name: Mapped[str] = mapped_column(EncryptedText)
+    last_name: Mapped[str] = mapped_column(EncryptedText)
     authority: Mapped[str] = mapped_column(String(200))
+    # Blind index of the name (core.crypto.blind of each word and of the whole name),
+    # so staff can search by name though the name itself is sealed.
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     case: Mapped[Case] = relationship(back_populates="subjects")
 
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
+
+    def index_name(self) -> None:
+        """Refresh the blind index from the name (kept in step by a mapper event)."""
+        from core.crypto import blind
+
+        words = {*(self.first_name or "").split(), *(self.last_name or "").split()}
+        phrases = {f"{self.first_name} {self.last_name}", self.full_name, *words}
+        self.search_key = " ".join(sorted(blind(p) for p in phrases if p.strip()))
+
+
+@event.listens_for(CaseSubject, "before_insert")
+@event.listens_for(CaseSubject, "before_update")
+def _index_subject_name(_mapper, _connection, subject: CaseSubject) -> None:
+    subject.index_name()
 
 
 class ComplaintDraft(TenantScoped, db.Model):
@@ -143,7 +171,7 @@ class ComplaintDraft(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     language: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -166,7 +194,7 @@ class EvidenceFile(TenantScoped, db.Model):
         ForeignKey("complaint_drafts.id", ondelete="SET NULL"), index=True
     )
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255))
+    original_name: Mapped[str] = mapped_column(EncryptedText)
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -207,11 +235,11 @@ class CaseEvent(TenantScoped, db.Model):
     actor_role: Mapped[str] = mapped_column(String(40), default="")
     kind: Mapped[str] = mapped_column(String(20))  # action, opened, deadline, system
     action: Mapped[str | None] = mapped_column(String(60))
-    summary: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(EncryptedText)
     stage_from: Mapped[str | None] = mapped_column(String(60))
     stage_to: Mapped[str | None] = mapped_column(String(60))
-    reason: Mapped[str | None] = mapped_column(Text)
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(EncryptedText)
+    data: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")
 
@@ -281,6 +309,8 @@ class ReminderSent(TenantScoped, db.Model):
         ForeignKey("case_deadlines.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(10))  # before, due, overdue
+    # A keyed hash of the address (core.crypto.blind): it makes each reminder unique
+    # per person without keeping a party's email address here in clear.
     recipient: Mapped[str] = mapped_column(String(254))
     # queued: an email was queued; digest: left to the person's daily digest;
     # superseded: its day passed while a later reminder became due.
@@ -320,7 +350,7 @@ class CaseLink(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     party: Mapped[str] = mapped_column(String(20))  # complainant, subject
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(EncryptedText)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -359,7 +389,7 @@ class Allegation(TenantScoped, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     provision: Mapped[str] = mapped_column(String(20))
-    summary: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="allegations")
@@ -381,7 +411,7 @@ class ConflictDeclaration(TenantScoped, db.Model):
         ForeignKey("committee_members.id", ondelete="CASCADE"), index=True
     )
     raised_by: Mapped[str] = mapped_column(String(20))  # complainant, subject, staff
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText)
     recorded_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -403,7 +433,7 @@ class CaseAccess(TenantScoped, db.Model):
     # The person as they were then (name or email; or a party through their link).
     who: Mapped[str] = mapped_column(String(254))
     what: Mapped[str] = mapped_column(String(20))  # view, download, export, email
-    detail: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[str] = mapped_column(EncryptedText, default="")
 
 
 # Case refers to these by name; loading them here keeps the mapping complete for

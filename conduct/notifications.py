@@ -126,7 +126,7 @@ def _audience(case: Case, council: Council, to: str, links) -> list[tuple[str, s
         email = case.complainant_email
         return [(email, case.language, links.issue(case, "complainant", email))]
     if to == "subject":
-        email = (case.facts or {}).get("subject_email")
+        email = case.fact("subject_email")
         if not email:
             return []
         return [(email, "en", links.issue(case, "subject", email))]

@@ -22,6 +22,7 @@ from conduct import engine
 from conduct.calendar import WorkingCalendar
 from conduct.models import Case, CaseDeadline, DigestSent, ReminderSent
 from conduct.timeutil import LONDON
+from core.crypto import blind
 from core.db import db, utcnow
 from core.outbox import queue_email
 from core.tenancy import scope
@@ -201,7 +202,7 @@ def _queue(
                     council_id=council.id,
                     deadline_id=row.id,
                     kind=kind,
-                    recipient=user.email,
+                    recipient=blind(user.email),
                     status="digest",
                     for_day=day,
                 )
@@ -227,7 +228,7 @@ def _queue(
                 council_id=council.id,
                 deadline_id=row.id,
                 kind=kind,
-                recipient=user.email,
+                recipient=blind(user.email),
                 status="queued",
                 for_day=day,
                 outbox_id=message.id,
@@ -257,7 +258,7 @@ def _queue(
                 council_id=council.id,
                 deadline_id=row.id,
                 kind=kind,
-                recipient=address,
+                recipient=blind(address),
                 status="queued",
                 for_day=day,
                 outbox_id=message.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, request, send_file
+from flask import Blueprint, abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from conduct.forms import StaffCaseFilterForm
 from conduct.hearings.models import Hearing, HearingSeat
 from conduct.models import Case, EvidenceFile
 from conduct.procedures import PROCEDURES
-from conduct.uploads import storage_path
+from conduct.uploads import attachment
 from core import permissions
 from core.db import db
 from core.formutil import choices
@@ -176,20 +176,8 @@ def download(case_id: int, file_id: int):
     )
     if evidence is None:
         abort(404)
-    path = storage_path(evidence.storage_key)
-    if not path.exists():
-        abort(404)
     access_log.note_access(case, access_log.DOWNLOAD, evidence.original_name)
-    response = send_file(
-        path,
-        mimetype="application/octet-stream",
-        as_attachment=True,
-        download_name=evidence.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment(evidence)
 
 
 EMAIL_STATUSES = ("queued", "sent", "failed")

@@ -14,7 +14,7 @@ from conduct import feeds
 from conduct.decisions.models import DecisionNotice
 from conduct.models import EvidenceFile
 from conduct.publication import hearing_body, notice_file_name, notice_kind_title
-from conduct.uploads import size_text, storage_path
+from conduct.uploads import attachment, size_text
 from core.db import utcnow
 from tenants.committees import CHAIR, CO_OPTED, INDEPENDENT, MEMBER, VICE_CHAIR, CommitteeMember
 from tenants.services import external_url
@@ -52,18 +52,7 @@ def template_helpers() -> dict:
 def agenda_file_response(evidence: EvidenceFile | None) -> Response:
     if evidence is None:
         abort(404)
-    path = storage_path(evidence.storage_key)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype="application/octet-stream",
-        as_attachment=True,
-        download_name=evidence.original_name,
-        max_age=0,
-    )
-    response.headers.update(_ATTACHMENT_HEADERS)
-    return response
+    return attachment(evidence)
 
 
 def notice_pdf_response(notice: DecisionNotice | None) -> Response:

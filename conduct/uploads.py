@@ -7,14 +7,16 @@ import math
 import os
 import secrets
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 import filetype
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 from conduct.models import EvidenceFile
+from core import crypto
 
 # extension -> MIME type the content must be detected as (None: plain text).
 ALLOWED: dict[str, str | None] = {
@@ -81,24 +83,24 @@ def _display_name(filename: str) -> str:
     return name
 
 
-def _detected_type(extension: str, head: bytes, path: Path) -> str:
+def _detected_type(extension: str, content: bytes) -> str:
     expected = ALLOWED[extension]
     if expected is None:
-        if b"\x00" in head:
+        if b"\x00" in content[:8192]:
             raise UploadError(str(_l("The selected file is not a plain text file")))
         try:
-            path.read_bytes().decode("utf-8")
+            content.decode("utf-8")
         except UnicodeDecodeError:
             try:
-                path.read_bytes().decode("cp1252")
+                content.decode("cp1252")
             except UnicodeDecodeError:
                 raise UploadError(str(_l("The selected file is not a plain text file"))) from None
         return "text/plain"
-    kind = filetype.guess(str(path))
+    kind = filetype.guess(content)
     # Word 97 files and RTF are not always recognised by magic numbers alone.
-    if extension == "rtf" and head.startswith(b"{\\rtf"):
+    if extension == "rtf" and content.startswith(b"{\\rtf"):
         return expected
-    if extension == "doc" and head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if extension == "doc" and content.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return expected
     if kind is None or kind.mime != expected:
         raise UploadError(
@@ -108,7 +110,11 @@ def _detected_type(extension: str, head: bytes, path: Path) -> str:
 
 
 def store_upload(upload: FileStorage) -> StoredUpload:
-    """Check and store one uploaded file, or raise UploadError saying why not."""
+    """Check and store one uploaded file, or raise UploadError saying why not.
+
+    The content is checked in memory and written only sealed (core/crypto.py):
+    no evidence is ever on disk in clear, not even while it is checked.
+    """
     original = _display_name(upload.filename or "")
     extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
     if extension not in ALLOWED:
@@ -116,36 +122,48 @@ def store_upload(upload: FileStorage) -> StoredUpload:
             str(_l("The selected file must be a %(types)s", types=ALLOWED_DESCRIPTION))
         )
     limit = current_app.config["MAX_UPLOAD_FILE_BYTES"]
+    content = bytearray()
+    while chunk := upload.stream.read(_CHUNK):
+        content += chunk
+        if len(content) > limit:
+            raise UploadError(
+                str(_l("The selected file must be smaller than %(size)s", size=size_text(limit)))
+            )
+    if not content:
+        raise UploadError(str(_l("The selected file is empty")))
+    data = bytes(content)
+    content_type = _detected_type(extension, data)
     key = secrets.token_hex(16)
     path = storage_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    try:
-        with open(path, "xb") as out:
-            while chunk := upload.stream.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise UploadError(
-                        str(
-                            _l(
-                                "The selected file must be smaller than %(size)s",
-                                size=size_text(limit),
-                            )
-                        )
-                    )
-                if len(head) < 8192:
-                    head += chunk[: 8192 - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise UploadError(str(_l("The selected file is empty")))
-        content_type = _detected_type(extension, head, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return StoredUpload(key, original, content_type, size, digest.hexdigest())
+    with open(path, "xb") as out:
+        out.write(crypto.seal_bytes(data))
+    return StoredUpload(key, original, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+def read_stored(storage_key: str) -> bytes | None:
+    """A stored file's content in clear, or None if it is gone."""
+    path = storage_path(storage_key)
+    if not path.exists():
+        return None
+    return crypto.open_bytes(path.read_bytes())
+
+
+def attachment(evidence: EvidenceFile) -> Response:
+    """A file for download only: never shown inline, never sniffed, in a sandbox. 404 if gone."""
+    content = read_stored(evidence.storage_key)
+    if content is None:
+        abort(404)
+    response = send_file(
+        BytesIO(content),
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=evidence.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def evidence_from(stored: StoredUpload, council_id: int) -> EvidenceFile:

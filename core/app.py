@@ -17,7 +17,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from conduct import access_log
 from conduct.procedures import validate_all
-from core import errors, labels, lease, outbox, permissions, ratelimit, security  # noqa: F401
+from core import (  # noqa: F401  (lease: its table)
+    crypto,
+    errors,
+    labels,
+    lease,
+    outbox,
+    permissions,
+    ratelimit,
+    security,
+)
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
 from core.i18n import select_locale
@@ -48,6 +57,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    crypto.configure(app)  # no keys for personal data at rest: the app does not start
     register_models()
     validate_all()  # a procedure definition with an error stops the app here
     if app.config.get("PROXY_FIX_X_FOR"):
@@ -150,6 +160,7 @@ def _register_areas(app: Flask) -> None:
     from conduct.statistics.public_views import bp as public_statistics_bp
     from conduct.transparency import bp as transparency_bp
     from core.cli import register_cli as register_core_cli
+    from core.crypto_cli import register_cli as register_crypto_cli
     from core.home import bp as home_bp
     from core.scheduler import register_cli as register_scheduler_cli
     from tenants.admin import bp as admin_bp
@@ -168,6 +179,7 @@ def _register_areas(app: Flask) -> None:
     # Last: its /<council>/ prefix would otherwise shadow the fixed paths above.
     app.register_blueprint(public_bp)
     register_core_cli(app)
+    register_crypto_cli(app)
     register_scheduler_cli(app)
     register_tenants_cli(app)
     register_conduct_cli(app)

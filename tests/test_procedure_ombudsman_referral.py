@@ -117,7 +117,7 @@ def test_referral_recorded_then_the_ombudsman_declines_to_investigate(app, accou
             to="with-ombudsman",
         )
         case = _case(app, case_id)
-        assert case.facts["ombudsman_reference"] == "202601234"
+        assert case.fact("ombudsman_reference") == "202601234"
         html = page(staff["mo"], case_id)
         assert "Referred to the Public Services Ombudsman for Wales" in html
         assert "202601234" in html
@@ -191,7 +191,7 @@ def test_complainant_who_went_to_the_ombudsman_directly(app, staff):
         {"ombudsman_reference": "202605555"},
         to="with-ombudsman",
     )
-    assert _case(app, case_id).facts["ombudsman_reference"] == "202605555"
+    assert _case(app, case_id).fact("ombudsman_reference") == "202605555"
     # The case cannot be referred a second time once it is with the Ombudsman.
     token = csrf_token(page(staff["mo"], case_id))
     again = staff["mo"].post(f"/cases/{case_id}/actions/referred", data={"csrf_token": token})

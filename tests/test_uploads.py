@@ -16,6 +16,7 @@ from conduct.uploads import (
     StoredUpload,
     UploadError,
     delete_stored,
+    read_stored,
     size_text,
     storage_path,
     store_upload,
@@ -88,7 +89,9 @@ def test_allowed_types_are_stored_by_their_detected_content(
     assert stored.size == len(content)
     assert re.fullmatch(r"[0-9a-f]{64}", stored.sha256)
     path = storage_path(stored.storage_key)
-    assert path.read_bytes() == content
+    assert read_stored(stored.storage_key) == content
+    # Sealed at rest: the file on disk is not the content.
+    assert path.read_bytes() != content and content[:16] not in path.read_bytes()
     assert files_under(request_ctx) == [path]
 
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conduct.models import Case
 from core.db import UTCDateTime, db, utcnow
+from core.encrypted import EncryptedBytes, EncryptedJSON, EncryptedText
 from core.tenancy import TenantScoped
 
 DRAFT, PUBLISHED = "draft", "published"
@@ -38,22 +36,23 @@ class DecisionNotice(TenantScoped, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
     # The notice's text, section by section, drafted from the case and edited.
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    fields: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     # SET NULL: only ever by deleting the whole case (retention), never a single version.
     corrects_id: Mapped[int | None] = mapped_column(
         ForeignKey("decision_notices.id", ondelete="SET NULL")
     )
-    correction_note: Mapped[str] = mapped_column(Text, default="")
+    correction_note: Mapped[str] = mapped_column(EncryptedText, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Set once, at publication.
-    title: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(EncryptedText, default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     published_by: Mapped[str] = mapped_column(String(200), default="")
-    html: Mapped[str | None] = mapped_column(Text)
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Sealed like the case until published; published, they are served as they are.
+    html: Mapped[str | None] = mapped_column(EncryptedText)
+    pdf: Mapped[bytes | None] = mapped_column(EncryptedBytes)
     sha256: Mapped[str | None] = mapped_column(String(64))
 
     case: Mapped[Case] = relationship()

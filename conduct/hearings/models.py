@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conduct.models import Allegation, Case
 from core.db import UTCDateTime, db, utcnow
+from core.encrypted import EncryptedText
 from core.tenancy import TenantScoped
 from tenants.committees import CommitteeMember
 from tenants.models import Council
@@ -32,21 +33,21 @@ class Hearing(TenantScoped, db.Model):
     venue: Mapped[str] = mapped_column(String(300))
     convened_by: Mapped[str] = mapped_column(String(200), default="")
     # Why the panel went ahead with a member a party said had a conflict of interest.
-    conflicts_note: Mapped[str | None] = mapped_column(Text)
+    conflicts_note: Mapped[str | None] = mapped_column(EncryptedText)
 
     private_session: Mapped[str] = mapped_column(String(12), default="")
     private_paragraphs: Mapped[list] = mapped_column(JSON, default=list)
-    private_reason: Mapped[str] = mapped_column(Text, default="")
+    private_reason: Mapped[str] = mapped_column(EncryptedText, default="")
 
     # The agenda pack as published: frozen, so later edits to the case never change it.
     agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    agenda_html: Mapped[str | None] = mapped_column(Text)
+    agenda_html: Mapped[str | None] = mapped_column(EncryptedText)
     agenda_file_ids: Mapped[list] = mapped_column(JSON, default=list)
 
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(20))
     sanctions: Mapped[list] = mapped_column(JSON, default=list)
-    recommendations: Mapped[str] = mapped_column(Text, default="")
+    recommendations: Mapped[str] = mapped_column(EncryptedText, default="")
     unanimous: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -100,8 +101,8 @@ class HearingAttendee(TenantScoped, db.Model):
         ForeignKey("hearings.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))  # witness, representative
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(EncryptedText)
+    email: Mapped[str | None] = mapped_column(EncryptedText)
     called_by: Mapped[str] = mapped_column(String(20), default="")
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -118,7 +119,7 @@ class HearingStep(TenantScoped, db.Model):
         ForeignKey("hearings.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(String(60))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
     done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_by: Mapped[str] = mapped_column(String(200), default="")
 
@@ -135,9 +136,9 @@ class HearingAdjournment(TenantScoped, db.Model):
         ForeignKey("hearings.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(EncryptedText)
     # seed 003 Rule 9 §3.2.8.4: what the panel requires, from whom.
-    directions: Mapped[str] = mapped_column(Text, default="")
+    directions: Mapped[str] = mapped_column(EncryptedText, default="")
     resumes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     by: Mapped[str] = mapped_column(String(200), default="")
 
@@ -157,7 +158,7 @@ class HearingFinding(TenantScoped, db.Model):
         ForeignKey("allegations.id", ondelete="CASCADE"), index=True
     )
     finding: Mapped[str] = mapped_column(String(20))
-    reasons: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(EncryptedText)
 
     hearing: Mapped[Hearing] = relationship(back_populates="findings")
     allegation: Mapped[Allegation] = relationship()

@@ -435,7 +435,7 @@ def _parties(case: Case) -> list[tuple[str, str, str]]:
     found = []
     if case.complainant_email:
         found.append(("complainant", case.complainant_email, case.language))
-    subject_email = (case.facts or {}).get("subject_email")
+    subject_email = case.fact("subject_email")
     if subject_email:
         found.append(("subject", subject_email, "en"))
     return found
@@ -555,7 +555,7 @@ def complainant_names(case: Case) -> list[str]:
 
 def confidential_name_in(case: Case, texts: dict[str, str]) -> str | None:
     """The field naming a complainant whose identity is kept confidential, if any."""
-    if (case.facts or {}).get("confidentiality_granted") != "yes":
+    if case.fact("confidentiality_granted") != "yes":
         return None
     for field, text in texts.items():
         lowered = (text or "").lower()

@@ -6,7 +6,7 @@ form is a plain post first; htmx only swaps the order-of-business checklist.
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,10 +16,10 @@ from sqlalchemy.orm import selectinload
 from conduct import access_log, engine
 from conduct.hearings import forms, panel, services
 from conduct.hearings.models import DECIDED, Hearing
-from conduct.models import Case, EvidenceFile
+from conduct.models import Case
 from conduct.staff import bp, case_or_404
 from conduct.timeutil import LONDON, london_date
-from conduct.uploads import storage_path
+from conduct.uploads import attachment
 from core.db import db
 from core.formutil import choices
 from core.outbox import deliver_after_response
@@ -521,20 +521,4 @@ def hearing_bundle_file(hearing_id: int, file_id: int):
     if evidence is None:
         abort(404)
     access_log.note_access(case, access_log.DOWNLOAD, evidence.original_name)
-    return _attachment(evidence)
-
-
-def _attachment(evidence: EvidenceFile):
-    path = storage_path(evidence.storage_key)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype="application/octet-stream",
-        as_attachment=True,
-        download_name=evidence.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment(evidence)
