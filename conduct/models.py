@@ -67,6 +67,10 @@ class Case(TenantScoped, db.Model):
     help_needed: Mapped[str] = mapped_column(Text, default="")
     declaration_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set while the Monitoring Officer keeps the case from deletion under the council's
+    # retention policy (litigation, an ombudsman's inquiry); the timeline says who and why.
+    legal_hold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
 
     council: Mapped[Council] = relationship()
     subjects: Mapped[list[CaseSubject]] = relationship(
