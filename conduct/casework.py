@@ -268,7 +268,7 @@ def revoke_link(case_id: int, link_id: int):
     from wtforms.validators import ValidationError
 
     from conduct import links
-    from conduct.models import CaseLink
+    from conduct.models import RECEIPT, CaseLink
 
     case = case_or_404(case_id)
     if not engine.roles_of(current_user, case).intersection(LINK_MANAGERS):
@@ -281,8 +281,10 @@ def revoke_link(case_id: int, link_id: int):
     if link is None or link.case_id != case.id:
         abort(404)
     links.revoke(link)
-    engine.system_event(
-        case, current_user, _("Secure link revoked for %(email)s", email=link.email)
-    )
+    if link.via == RECEIPT:
+        summary = _("The anonymous complainant's receipt code revoked")
+    else:
+        summary = _("Secure link revoked for %(email)s", email=link.email)
+    engine.system_event(case, current_user, summary)
     db.session.commit()
     return after_change(case, _("Link revoked."))

@@ -127,6 +127,7 @@ PAGE_MODULES = (
     "conduct.hearings.views",
     "conduct.intake",
     "conduct.party_views",
+    "conduct.receipt_views",
     "conduct.retention.views",
     "conduct.statistics.staff_views",
     "tenants.admin_committee",
