@@ -130,6 +130,7 @@ PAGE_MODULES = (
     "conduct.receipt_views",
     "conduct.retention.views",
     "conduct.statistics.staff_views",
+    "conduct.subject_access.views",
     "tenants.admin_committee",
 )
 
