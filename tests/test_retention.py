@@ -528,3 +528,16 @@ def test_the_log_time_is_when_the_case_was_deleted(app, ashby):
         _run(app, date(2026, 6, 15))
     with app.app_context(), scope(None):
         assert db.session.scalar(select(RetentionLogEntry.at)) == moment
+
+
+def test_a_hold_placed_after_the_case_was_listed_is_respected(app, ashby):
+    case_id = _make_closed(app, "ashby", 1, date(2001, 1, 10))
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        case.legal_hold_at, case.legal_hold_reason = utcnow(), "Placed a moment ago"
+        db.session.commit()
+        cutoff = service.cutoff(date(2026, 6, 15), 6)
+
+        with scope({ashby}):
+            assert service.delete_case(case_id, ashby, 6, cutoff) is None
+    assert _exists(app, case_id)

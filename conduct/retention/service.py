@@ -134,17 +134,21 @@ def _run_council(
     if dry_run:
         return
     for case_id in ids:
-        if delete_case(case_id, council_id, years, before):
+        done = delete_case(case_id, council_id, years, before)
+        if done is None:
+            result.expired -= 1
+        elif done:
             result.deleted += 1
         else:
             result.failed += 1
 
 
-def delete_case(case_id: int, council_id: int, years: int, before: date) -> bool:
-    """Delete one expired case in its own transaction; False (and logged) if that failed.
+def delete_case(case_id: int, council_id: int, years: int, before: date) -> bool | None:
+    """Delete one expired case in its own transaction: True, or False (logged) if that failed.
 
     The case is read again in the transaction, locked where the database can,
-    so a hold placed since it was listed is respected.
+    so a hold placed (or the case reopened) since it was listed is respected:
+    None, nothing done.
     """
     reason = f"closed more than {years} years ago: the council's retention period"
     try:
@@ -155,7 +159,7 @@ def delete_case(case_id: int, council_id: int, years: int, before: date) -> bool
         )
         if case is None:
             db.session.rollback()
-            return True
+            return None
         record = _retain_statistics(case)
         keys = _remove(case)
         db.session.add(
