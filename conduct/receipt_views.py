@@ -32,7 +32,8 @@ STAY_SECONDS = 60 * 60
 class ReceiptForm(FlaskForm):
     reference = StringField(
         _l("Your reference"),
-        description=_l("For example, ASH-2026-0012"),
+        # No example: a made-up reference on a public page would look like a real case's.
+        description=_l("As shown when you sent your complaint: letters, the year and a number."),
         widget=GovTextInput(),
         validators=[DataRequired(_l("Enter your reference")), Length(max=40)],
     )
