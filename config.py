@@ -79,8 +79,12 @@ class Config:
     SCHEDULER_OUTBOX_SECONDS = int(os.environ.get("SCHEDULER_OUTBOX_SECONDS", "30"))
     SCHEDULER_REMINDER_SECONDS = int(os.environ.get("SCHEDULER_REMINDER_SECONDS", "300"))
     SCHEDULER_HOUSEKEEPING_SECONDS = int(os.environ.get("SCHEDULER_HOUSEKEEPING_SECONDS", "3600"))
+    SCHEDULER_RETENTION_SECONDS = int(os.environ.get("SCHEDULER_RETENTION_SECONDS", "86400"))
 
     CASE_LINK_DAYS = int(os.environ.get("CASE_LINK_DAYS", "30"))
+    # An anonymous complainant's receipt code cannot be sent again: it lasts as long as
+    # a case can run, and stops with the case (closed cases take no replies; deleted ones go).
+    RECEIPT_CODE_DAYS = int(os.environ.get("RECEIPT_CODE_DAYS", "1825"))
     PASSWORD_RESET_HOURS = 2
     ACCOUNT_INVITE_HOURS = 72
     PERMANENT_SESSION_LIFETIME = 8 * 3600

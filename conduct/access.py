@@ -53,6 +53,23 @@ def seated_councils(user: User) -> set[int]:
     return set(db.session.scalars(query))
 
 
+def reading_grants(user: User) -> list[tuple[int, frozenset[str], list[str]]]:
+    """How the user reads cases by role: (council id, the roles that give it, procedure keys).
+
+    A procedure's readers read its cases on their council; a case closed to
+    every one of those roles (CaseExclusion) is not read through this grant.
+    """
+    grants = []
+    for council_id, roles in roles_by_council(user).items():
+        by_roles: dict[frozenset[str], list[str]] = defaultdict(list)
+        for key, procedure in PROCEDURES.items():
+            giving = frozenset(roles.intersection(procedure.readers))
+            if giving:
+                by_roles[giving].append(key)
+        grants += [(council_id, giving, sorted(keys)) for giving, keys in by_roles.items()]
+    return grants
+
+
 def readable(user: User) -> ColumnElement[bool]:
     """SQL condition on Case: the cases this user may read.
 
@@ -60,25 +77,19 @@ def readable(user: User) -> ColumnElement[bool]:
     that gives this user access is excluded from the case (CaseExclusion).
     """
     clauses = []
-    for council_id, roles in roles_by_council(user).items():
-        by_roles: dict[frozenset[str], list[str]] = defaultdict(list)
-        for key, procedure in PROCEDURES.items():
-            giving = frozenset(roles.intersection(procedure.readers))
-            if giving:
-                by_roles[giving].append(key)
-        for giving, keys in by_roles.items():
-            excluded = (
-                select(func.count(CaseExclusion.id))
-                .where(CaseExclusion.case_id == Case.id, CaseExclusion.role.in_(sorted(giving)))
-                .scalar_subquery()
+    for council_id, giving, keys in reading_grants(user):
+        excluded = (
+            select(func.count(CaseExclusion.id))
+            .where(CaseExclusion.case_id == Case.id, CaseExclusion.role.in_(sorted(giving)))
+            .scalar_subquery()
+        )
+        clauses.append(
+            and_(
+                Case.council_id == council_id,
+                Case.procedure_key.in_(keys),
+                excluded < len(giving),
             )
-            clauses.append(
-                and_(
-                    Case.council_id == council_id,
-                    Case.procedure_key.in_(sorted(keys)),
-                    excluded < len(giving),
-                )
-            )
+        )
     assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id)
     clauses.append(Case.id.in_(assigned))
     return or_(*clauses) if clauses else false()

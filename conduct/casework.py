@@ -22,6 +22,7 @@ from conduct.action_forms import form_for
 from conduct.hearings import services as hearings
 from conduct.models import Case, CaseDeadline
 from conduct.procedures.model import Action
+from conduct.retention import holds
 from conduct.staff import bp, case_or_404, render_case
 from conduct.uploads import UploadError, evidence_from, store_upload
 from core.db import db
@@ -86,6 +87,8 @@ def casework_context(case: Case) -> dict:
         "can_edit_allegations": allegations.can_edit(case),
         "provision_label": lambda key: allegations.provision_label(case, key),
         "notice_kinds": procedure.notices,
+        "kept_until": holds.kept_until(case),
+        "can_hold": holds.holding_role(current_user, case) is not None,
     }
 
 
@@ -159,7 +162,7 @@ def action(case_id: int, key: str):
             outcome = engine.perform(case, case.council, act.key, actor=current_user, values=values)
             db.session.commit()
             deliver_after_response(outcome.message_ids)
-            return _after_change(case, _("%(action)s: done.", action=str(act.done or act.label)))
+            return after_change(case, _("%(action)s: done.", action=str(act.done or act.label)))
     status = 400 if form.errors else 200
     return _action_page(case, act, form, status)
 
@@ -191,7 +194,7 @@ def _routes_for(case: Case, act: Action) -> dict[str, list]:
     return found
 
 
-def _after_change(case: Case, message: str):
+def after_change(case: Case, message: str):
     if wants_fragment():
         db.session.expire_all()
         fresh = case_or_404(case.id)
@@ -239,7 +242,7 @@ def extend(case_id: int, deadline_id: int):
             reason=form.reason.data,
         )
         db.session.commit()
-        return _after_change(case, _("Deadline extended."))
+        return after_change(case, _("Deadline extended."))
     status = 400 if form.errors else 200
     response = render(
         "staff/extend.html",
@@ -265,7 +268,7 @@ def revoke_link(case_id: int, link_id: int):
     from wtforms.validators import ValidationError
 
     from conduct import links
-    from conduct.models import CaseLink
+    from conduct.models import RECEIPT, CaseLink
 
     case = case_or_404(case_id)
     if not engine.roles_of(current_user, case).intersection(LINK_MANAGERS):
@@ -278,8 +281,10 @@ def revoke_link(case_id: int, link_id: int):
     if link is None or link.case_id != case.id:
         abort(404)
     links.revoke(link)
-    engine.system_event(
-        case, current_user, _("Secure link revoked for %(email)s", email=link.email)
-    )
+    if link.via == RECEIPT:
+        summary = _("The anonymous complainant's receipt code revoked")
+    else:
+        summary = _("Secure link revoked for %(email)s", email=link.email)
+    engine.system_event(case, current_user, summary)
     db.session.commit()
-    return _after_change(case, _("Link revoked."))
+    return after_change(case, _("Link revoked."))

@@ -57,5 +57,8 @@ def recompute_command(slug: str | None) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from conduct.retention.cli import retention_cli
+
     app.cli.add_command(demo_cli)
     app.cli.add_command(deadlines_cli)
+    app.cli.add_command(retention_cli)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from conduct import engine, notifications
+from conduct import engine, notifications, receipts
 from conduct.models import Case, CaseSubject, ComplaintDraft
 from conduct.procedures import PUBLIC_FORM_PROCEDURE
 from conduct.references import next_reference
@@ -31,7 +31,13 @@ PERSON_FIELDS = (
     "preferred_contact",
 )
 COMPLAINT_FIELDS = ("details", "obligations", "incident_dates", "witnesses", "outcome_sought")
-OTHER_FIELDS = ("confidentiality", "confidentiality_reasons", "help_needed", "declaration")
+OTHER_FIELDS = (
+    "anonymous",
+    "confidentiality",
+    "confidentiality_reasons",
+    "help_needed",
+    "declaration",
+)
 MEMBER_FIELDS = ("title", "first_name", "last_name", "authority")
 
 
@@ -74,6 +80,8 @@ def _clean(value: object) -> object:
 class Submission:
     case: Case
     message_ids: list[int]
+    # An anonymous complaint's receipt code: shown once, never stored in clear.
+    receipt_code: str | None = None
 
 
 def submit(
@@ -83,8 +91,15 @@ def submit(
     received_at: datetime | None = None,
     channel: str = "online",
 ) -> Submission:
-    """Turn a complete draft into a case and queue its emails; the caller commits."""
+    """Turn a complete draft into a case and queue its emails; the caller commits.
+
+    An anonymous complaint keeps nothing of the complainant, whatever was typed
+    in their fields before they chose to be anonymous; it gets a receipt code
+    instead of an acknowledgement (there is no one to write to).
+    """
     data = draft.data
+    anonymous = bool(data.get("anonymous"))
+    person = {} if anonymous else data
     now = utcnow()
     received_at = received_at or now
     received_on = london_date(received_at)
@@ -97,20 +112,21 @@ def submit(
         received_on=received_on,
         channel=channel,
         language=draft.language,
-        complainant_title=data.get("title") or "",
-        complainant_first_name=data["first_name"],
-        complainant_last_name=data["last_name"],
-        complainant_address=data.get("address") or "",
-        complainant_phone=data.get("phone") or "",
-        complainant_email=data.get("email") or "",
-        preferred_contact=data.get("preferred_contact") or "email",
+        anonymous=anonymous,
+        complainant_title=person.get("title") or "",
+        complainant_first_name=person.get("first_name") or "",
+        complainant_last_name=person.get("last_name") or "",
+        complainant_address=person.get("address") or "",
+        complainant_phone=person.get("phone") or "",
+        complainant_email=person.get("email") or "",
+        preferred_contact=person.get("preferred_contact") or ("" if anonymous else "email"),
         details=data["details"],
         obligations_breached=data.get("obligations") or "",
         incident_dates=data.get("incident_dates") or "",
         witnesses=data.get("witnesses") or "",
         outcome_sought=data.get("outcome_sought") or "",
-        confidentiality_requested=data.get("confidentiality") == "yes",
-        confidentiality_reasons=data.get("confidentiality_reasons") or "",
+        confidentiality_requested=person.get("confidentiality") == "yes",
+        confidentiality_reasons=person.get("confidentiality_reasons") or "",
         help_needed=data.get("help_needed") or "",
         declaration_at=now,
     )
@@ -133,11 +149,16 @@ def submit(
     db.session.delete(draft)
     engine.start(case, council)
     messages = notifications.complaint_received(council, case)
-    if any(m.kind == "acknowledgement" for m in messages):
+    code = None
+    if anonymous:
+        code = receipts.issue(case)
+        # The reference and receipt code on screen are all the acknowledgement there can be.
+        engine.perform(case, council, "acknowledged-by-receipt", actor=None, system=True)
+    elif any(m.kind == "acknowledgement" for m in messages):
         # The written acknowledgement (seed 003 §2.1.4) is the email just queued.
         engine.perform(case, council, "acknowledgement-emailed", actor=None, system=True)
     db.session.flush()
-    return Submission(case=case, message_ids=[m.id for m in messages])
+    return Submission(case=case, message_ids=[m.id for m in messages], receipt_code=code)
 
 
 def remove_draft_file(draft: ComplaintDraft, file_id: int) -> bool:
@@ -180,21 +201,40 @@ def answer_sections(draft: ComplaintDraft) -> list[tuple[str, list[tuple[str, st
         )
         for i, m in enumerate(d.get("members", []))
     ]
-    return [
-        (
-            _("Your details"),
-            [
-                (_("Name"), name, "first_name"),
-                (_("Address"), d.get("address", ""), "address"),
-                (_("Contact Number"), d.get("phone", ""), "phone"),
-                (_("Email Address"), d.get("email", ""), "email"),
-                (
-                    _("Preferred form of contact"),
-                    contact.get(d.get("preferred_contact", ""), ""),
-                    "preferred_contact",
+    if d.get("anonymous"):
+        details = [
+            (
+                _("Anonymous"),
+                _(
+                    "Yes: your name and contact details will not be sent, and you will get "
+                    "a receipt code to follow your complaint"
                 ),
-            ],
-        ),
+                "anonymous",
+            )
+        ]
+        confidentiality = []
+    else:
+        details = [
+            (_("Name"), name, "first_name"),
+            (_("Address"), d.get("address", ""), "address"),
+            (_("Contact Number"), d.get("phone", ""), "phone"),
+            (_("Email Address"), d.get("email", ""), "email"),
+            (
+                _("Preferred form of contact"),
+                contact.get(d.get("preferred_contact", ""), ""),
+                "preferred_contact",
+            ),
+        ]
+        confidentiality = [
+            (
+                _("Identity kept confidential"),
+                _("Yes") if d.get("confidentiality") == "yes" else _("No"),
+                "confidentiality",
+            ),
+            (_("Reasons"), d.get("confidentiality_reasons", ""), "confidentiality_reasons"),
+        ]
+    return [
+        (_("Your details"), details),
         (
             _("Your complaint"),
             [
@@ -217,14 +257,6 @@ def answer_sections(draft: ComplaintDraft) -> list[tuple[str, list[tuple[str, st
         ),
         (
             _("Confidentiality and help"),
-            [
-                (
-                    _("Identity kept confidential"),
-                    _("Yes") if d.get("confidentiality") == "yes" else _("No"),
-                    "confidentiality",
-                ),
-                (_("Reasons"), d.get("confidentiality_reasons", ""), "confidentiality_reasons"),
-                (_("Help needed"), d.get("help_needed", ""), "help_needed"),
-            ],
+            [*confidentiality, (_("Help needed"), d.get("help_needed", ""), "help_needed")],
         ),
     ]

@@ -279,14 +279,26 @@ def _record(
     return row
 
 
-def system_event(case: Case, actor: User | None, summary: str) -> CaseEvent:
+def system_event(
+    case: Case,
+    actor: User | None,
+    summary: str,
+    *,
+    action: str | None = None,
+    reason: str | None = None,
+    actor_role: str | None = None,
+) -> CaseEvent:
     """A timeline entry for something done outside the procedure's actions."""
+    if actor_role is None:
+        actor_role = next(iter(sorted(roles_of(actor, case))), "") if actor else ""
     return _record(
         case,
         kind="system",
         summary=summary,
         actor=actor,
-        actor_role=next(iter(sorted(roles_of(actor, case))), "") if actor else "",
+        actor_role=actor_role,
+        action=action,
+        reason=reason,
     )
 
 

@@ -22,7 +22,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
 from core.formutil import choices
 
@@ -32,6 +32,22 @@ NAME_MAX = 100
 
 def _too_long(what: object, n: int) -> object:
     return _l("%(what)s must be %(n)d characters or fewer", what=what, n=n)
+
+
+class SkippedIfAnonymous:
+    """First check of a field about the complainant: none apply to an anonymous complaint.
+
+    seed 003 Rule 9 §2.1.7: a complaint may be made without a name or contact
+    details; what was typed in those fields is then not used (complaints.submit).
+    """
+
+    def __call__(self, form, field) -> None:
+        if form.anonymous.data:
+            field.errors[:] = []
+            raise StopValidation()
+
+
+ANON = SkippedIfAnonymous()
 
 
 class MemberForm(Form):
@@ -71,15 +87,21 @@ class MemberForm(Form):
 
 class ComplaintForm(FlaskForm):
     # 1. Background information
+    anonymous = BooleanField(
+        _l("I want to complain anonymously"),
+        description=_l("If you do, you do not need to give your name or contact details."),
+        widget=GovCheckboxInput(),
+    )
     title = StringField(
         _l("Title"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=50, message=_too_long(_l("Title"), 50))],
+        validators=[ANON, Optional(), Length(max=50, message=_too_long(_l("Title"), 50))],
     )
     first_name = StringField(
         _l("First Name"),
         widget=GovTextInput(),
         validators=[
+            ANON,
             DataRequired(_l("Enter your first name")),
             Length(max=NAME_MAX, message=_too_long(_l("First name"), NAME_MAX)),
         ],
@@ -88,6 +110,7 @@ class ComplaintForm(FlaskForm):
         _l("Last Name"),
         widget=GovTextInput(),
         validators=[
+            ANON,
             DataRequired(_l("Enter your last name")),
             Length(max=NAME_MAX, message=_too_long(_l("Last name"), NAME_MAX)),
         ],
@@ -95,17 +118,18 @@ class ComplaintForm(FlaskForm):
     address = TextAreaField(
         _l("Address"),
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=1000, message=_too_long(_l("Address"), 1000))],
+        validators=[ANON, Optional(), Length(max=1000, message=_too_long(_l("Address"), 1000))],
     )
     phone = StringField(
         _l("Contact Number"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message=_too_long(_l("Contact number"), 40))],
+        validators=[ANON, Optional(), Length(max=40, message=_too_long(_l("Contact number"), 40))],
     )
     email = StringField(
         _l("Email Address"),
         widget=GovTextInput(),
         validators=[
+            ANON,
             Optional(),
             Length(max=254, message=_too_long(_l("Email address"), 254)),
             Email(_l("Enter an email address in the correct format, like name@example.com")),
@@ -115,7 +139,7 @@ class ComplaintForm(FlaskForm):
         _l("Preferred form of contact"),
         choices=choices([("email", _l("Email")), ("post", _l("Post")), ("phone", _l("Telephone"))]),
         widget=GovRadioInput(),
-        validators=[DataRequired(_l("Select how you would prefer us to contact you"))],
+        validators=[ANON, DataRequired(_l("Select how you would prefer us to contact you"))],
     )
 
     # 2. Your complaint
@@ -166,7 +190,10 @@ class ComplaintForm(FlaskForm):
         _l("Are you requesting that your identity is kept confidential?"),
         choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
         widget=GovRadioInput(),
-        validators=[DataRequired(_l("Select yes if you want your identity kept confidential"))],
+        validators=[
+            ANON,
+            DataRequired(_l("Select yes if you want your identity kept confidential")),
+        ],
     )
     confidentiality_reasons = TextAreaField(
         _l(
@@ -174,7 +201,7 @@ class ComplaintForm(FlaskForm):
             "and/or the details of your complaint"
         ),
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=10000, message=_too_long(_l("Reasons"), 10000))],
+        validators=[ANON, Optional(), Length(max=10000, message=_too_long(_l("Reasons"), 10000))],
     )
 
     # 4. Additional help
@@ -201,6 +228,8 @@ class ComplaintForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.anonymous.data:
+            return valid  # no contact details, nothing to keep confidential
         preferred = self.preferred_contact.data
         if preferred == "email" and not (self.email.data or "").strip():
             self.email.errors = [*self.email.errors, _l("Enter your email address")]

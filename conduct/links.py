@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from conduct.models import Case, CaseLink
+from conduct.models import EMAILED, Case, CaseLink
 from core.db import db, utcnow
 from tenants.services import external_url
 
@@ -39,7 +39,9 @@ def find(token: str) -> CaseLink | None:
     """The live link for this token, within the request's council scope, or None."""
     if not token or len(token) > 100:
         return None
-    link = db.session.scalar(select(CaseLink).where(CaseLink.token_hash == _hash(token)))
+    link = db.session.scalar(
+        select(CaseLink).where(CaseLink.token_hash == _hash(token), CaseLink.via == EMAILED)
+    )
     if link is None or not link.live(utcnow()):
         return None
     return link

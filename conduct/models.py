@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +55,9 @@ class Case(TenantScoped, db.Model):
     channel: Mapped[str] = mapped_column(String(20), default="online")  # online, post, email
     language: Mapped[str] = mapped_column(String(5), default="en")
 
+    # Made without a name or contact details (seed 003 Rule 9 §2.1.7): not normally acted
+    # on unless there is a clear public interest. The complainant follows it with a receipt.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Personal data and what the complaint says are sealed at rest (core/encrypted.py).
     complainant_title: Mapped[str] = mapped_column(EncryptedText, default="")
     complainant_first_name: Mapped[str] = mapped_column(EncryptedText)
@@ -73,6 +77,10 @@ class Case(TenantScoped, db.Model):
     help_needed: Mapped[str] = mapped_column(EncryptedText, default="")
     declaration_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set while the Monitoring Officer keeps the case from deletion under the council's
+    # retention policy (litigation, an ombudsman's inquiry); the timeline says who and why.
+    legal_hold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
 
     council: Mapped[Council] = relationship()
     subjects: Mapped[list[CaseSubject]] = relationship(
@@ -339,10 +347,16 @@ class DigestSent(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "day"),)
 
 
+EMAILED, RECEIPT = "email", "receipt"
+
+
 class CaseLink(TenantScoped, db.Model):
     """A secure link for a party (complainant or councillor) to see their case and reply.
 
-    Only a hash of the token is stored; links expire and can be revoked.
+    Only a hash of the token is stored; links expire and can be revoked. An
+    anonymous complainant has no address to send a link to: their access is a
+    receipt code shown once on submission (via "receipt", email empty), used
+    with the reference at /<council>/complaints/receipt (conduct/receipts.py).
     """
 
     __tablename__ = "case_links"
@@ -350,6 +364,7 @@ class CaseLink(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     party: Mapped[str] = mapped_column(String(20))  # complainant, subject
+    via: Mapped[str] = mapped_column(String(10), default=EMAILED, server_default=EMAILED)
     email: Mapped[str] = mapped_column(EncryptedText)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

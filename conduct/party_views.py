@@ -1,11 +1,15 @@
 """The parties' secure-link page: their case's stage and deadlines, and a reply form.
 
-Reached only through a link emailed to the complainant or the councillor.
-It shows nothing but that case's reference, stage and the deadlines that
-party owns, never the other party's details.
+Reached through a link emailed to the complainant or the councillor, or,
+for an anonymous complainant, through their reference and receipt code
+(conduct/receipt_views.py): both open the same page through a `Door`. It
+shows nothing but that case's reference, stage and the deadlines that party
+owns, never the other party's details.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +22,7 @@ from wtforms.validators import DataRequired, Length
 from conduct import access_log, engine, links
 from conduct.hearings import services as hearings
 from conduct.hearings.models import DECIDED
-from conduct.models import CaseEvent
+from conduct.models import CaseEvent, CaseLink
 from conduct.public import bp
 from conduct.uploads import ALLOWED_DESCRIPTION, UploadError, evidence_from, store_upload
 from core.db import db, utcnow
@@ -43,6 +47,28 @@ _link_uses = limiter.shared_limit(
 )
 
 PARTY_NAMES = {"complainant": _l("the complainant"), "subject": _l("the councillor")}
+
+
+@dataclass(frozen=True)
+class Door:
+    """How a party reached their case: the link that lets them in and the page's addresses."""
+
+    link: CaseLink
+    page_url: str
+    conflict_url: str
+    # Where a party who came in with a receipt code leaves (forgetting it in this browser).
+    finish_url: str | None = None
+
+
+def _emailed_door(token: str) -> Door | None:
+    link = _link_or_404(token)
+    if link is None:
+        return None
+    return Door(
+        link,
+        url_for("public.my_case", token=token),
+        url_for("public.declare_conflict", token=token),
+    )
 
 
 class ReplyForm(FlaskForm):
@@ -89,12 +115,18 @@ def _conflict_form(case, formdata=True) -> ConflictForm:
 @_link_misses
 @_link_uses
 def declare_conflict(token: str):
-    link = _link_or_404(token)
-    if link is None:
+    door = _emailed_door(token)
+    if door is None:
         return render("public/link_expired.html", status=404)
+    return conflict(door)
+
+
+def conflict(door: Door):
+    """The party tells the Monitoring Officer a panel member may have a conflict of interest."""
+    link = door.link
     case = link.case
     if case.closed_on is not None or _hearing_for_party(case) is None:
-        return redirect(url_for("public.my_case", token=token), 303)
+        return redirect(door.page_url, 303)
     form = _conflict_form(case)
     if form.validate_on_submit():
         member = next(
@@ -132,10 +164,10 @@ def declare_conflict(token: str):
             db.session.commit()
             deliver_after_response(ids)
             flash(_("Thank you. The Monitoring Officer will consider what you said."), "success")
-            return redirect(url_for("public.my_case", token=token), 303)
+            return redirect(door.page_url, 303)
         form.member.errors = [_("Select the panel member")]
     procedure = engine.procedure_of(case)
-    return _page(link, procedure, ReplyForm(formdata=None), status=400, conflict_form=form)
+    return _page(door, procedure, ReplyForm(formdata=None), status=400, conflict_form=form)
 
 
 def _link_or_404(token: str):
@@ -149,15 +181,21 @@ def _link_or_404(token: str):
 @_link_misses
 @_link_uses
 def my_case(token: str):
-    link = _link_or_404(token)
-    if link is None:
+    door = _emailed_door(token)
+    if door is None:
         return render("public/link_expired.html", status=404)
+    return case_page(door)
+
+
+def case_page(door: Door):
+    """The party's page: the stage, their deadlines, and a reply with an optional document."""
+    link = door.link
     case = link.case
     procedure = engine.procedure_of(case)
     form = ReplyForm()
     if request.method == "POST" and case.closed_on is not None:
         # The page offers no reply form once the case is closed; a stale one is refused.
-        return _page(link, procedure, form, status=409, closed_refused=True)
+        return _page(door, procedure, form, status=409, closed_refused=True)
     if request.method == "POST" and form.validate_on_submit():
         upload = request.files.get("document")
         evidence = None
@@ -166,7 +204,7 @@ def my_case(token: str):
                 evidence = evidence_from(store_upload(upload), case.council_id)
             except UploadError as error:
                 form.reply.errors = []
-                return _page(link, procedure, form, file_error=error.message, status=400)
+                return _page(door, procedure, form, file_error=error.message, status=400)
         event = CaseEvent(
             council_id=case.council_id,
             kind="reply",
@@ -188,18 +226,18 @@ def my_case(token: str):
         db.session.commit()
         deliver_after_response(ids)
         flash(_("Your reply has been sent. Thank you."), "success")
-        return redirect(url_for("public.my_case", token=token), 303)
+        return redirect(door.page_url, 303)
     # GET requests do not write in their own transaction: on SQLite a read that turns
     # into a write can fail under concurrent writers (core/db.py). The view is logged
     # in a transaction of its own once the page is built (conduct/access_log.py).
     access_log.note_access(
         case, who=str(_("%(party)s, through their secure link", party=PARTY_NAMES[link.party]))
     )
-    return _page(link, procedure, form, status=400 if form.errors else 200)
+    return _page(door, procedure, form, status=400 if form.errors else 200)
 
 
 def _page(
-    link,
+    door: Door,
     procedure,
     form,
     file_error: str | None = None,
@@ -207,6 +245,7 @@ def _page(
     closed_refused: bool = False,
     conflict_form: ConflictForm | None = None,
 ):
+    link = door.link
     case = link.case
     calendar = engine.calendar_for(case.council)
     today = engine.today()
@@ -224,6 +263,7 @@ def _page(
         status=status,
         case=case,
         link=link,
+        door=door,
         stage=procedure.stage(case.stage),
         own_deadlines=own,
         form=form,

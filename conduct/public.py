@@ -279,7 +279,13 @@ def check_answers():
             db.session.commit()
             deliver_after_response(submission.message_ids)
             _forget_draft()
-            session[_SUBMITTED] = {"council": council.id, "reference": submission.case.reference}
+            session[_SUBMITTED] = {
+                "council": council.id,
+                "reference": submission.case.reference,
+                "anonymous": submission.case.anonymous,
+                # Until the confirmation page has shown it, once (only a hash is stored).
+                "receipt": submission.receipt_code,
+            }
             return redirect(url_for("public.confirmation"), 303)
         expired = _expired_message()
     else:
@@ -315,4 +321,12 @@ def confirmation():
     submitted = session.get(_SUBMITTED)
     if not submitted or submitted.get("council") != g.council.id:
         return redirect(url_for("public.complaint_form"), 303)
-    return render("public/confirmation.html", reference=submitted["reference"])
+    receipt = submitted.get("receipt")
+    if receipt:
+        session[_SUBMITTED] = {**submitted, "receipt": None}
+    return render(
+        "public/confirmation.html",
+        reference=submitted["reference"],
+        anonymous=submitted.get("anonymous", False),
+        receipt=receipt,
+    )

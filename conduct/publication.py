@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from conduct.decisions.models import PUBLISHED, DecisionNotice
 from conduct.hearings.models import Hearing
-from conduct.models import Case, EvidenceFile
+from conduct.models import EvidenceFile
 from conduct.procedures import PROCEDURES
 from core.db import db
 
@@ -54,20 +54,23 @@ def _published():
 
 def latest_notices(page: int) -> Page | None:
     """The latest published version of each notice, newest first; None past the last page."""
+    # By reference, not case: a published notice outlives its deleted case (retention).
     latest = (
         select(
-            DecisionNotice.case_id,
+            DecisionNotice.council_id,
+            DecisionNotice.case_reference,
             DecisionNotice.kind,
             func.max(DecisionNotice.version).label("version"),
         )
         .where(DecisionNotice.status == PUBLISHED)
-        .group_by(DecisionNotice.case_id, DecisionNotice.kind)
+        .group_by(DecisionNotice.council_id, DecisionNotice.case_reference, DecisionNotice.kind)
         .subquery()
     )
     query = _published().join(
         latest,
         and_(
-            DecisionNotice.case_id == latest.c.case_id,
+            DecisionNotice.council_id == latest.c.council_id,
+            DecisionNotice.case_reference == latest.c.case_reference,
             DecisionNotice.kind == latest.c.kind,
             DecisionNotice.version == latest.c.version,
         ),
@@ -77,7 +80,7 @@ def latest_notices(page: int) -> Page | None:
     if page < 1 or page > result.count:
         return None
     items = db.session.scalars(
-        query.options(selectinload(DecisionNotice.case).selectinload(Case.council))
+        query.options(selectinload(DecisionNotice.council))
         .order_by(DecisionNotice.published_at.desc(), DecisionNotice.id.desc())
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
@@ -90,7 +93,7 @@ def recent_versions(limit: int = FEED_SIZE) -> list[DecisionNotice]:
     return list(
         db.session.scalars(
             _published()
-            .options(selectinload(DecisionNotice.case).selectinload(Case.council))
+            .options(selectinload(DecisionNotice.council))
             .order_by(DecisionNotice.published_at.desc(), DecisionNotice.id.desc())
             .limit(limit)
         )
@@ -106,7 +109,8 @@ def superseded_by(notice: DecisionNotice) -> DecisionNotice | None:
     return db.session.scalar(
         _published()
         .where(
-            DecisionNotice.case_id == notice.case_id,
+            DecisionNotice.council_id == notice.council_id,
+            DecisionNotice.case_reference == notice.case_reference,
             DecisionNotice.kind == notice.kind,
             DecisionNotice.version > notice.version,
         )
@@ -122,13 +126,13 @@ def corrected_version(notice: DecisionNotice) -> DecisionNotice | None:
 
 
 def notice_kind_title(notice: DecisionNotice) -> str:
-    procedure = PROCEDURES.get(notice.case.procedure_key)
+    procedure = PROCEDURES.get(notice.procedure_key)
     kind = next((k for k in procedure.notices if k.key == notice.kind), None) if procedure else None
     return str(kind.title) if kind else notice.kind
 
 
 def notice_file_name(notice: DecisionNotice) -> str:
-    return f"{notice.case.reference}-{notice.kind}-v{notice.version}.pdf"
+    return f"{notice.case_reference}-{notice.kind}-v{notice.version}.pdf"
 
 
 # --- hearings -------------------------------------------------------------------------------

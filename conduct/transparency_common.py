@@ -74,7 +74,7 @@ def notice_pdf_response(notice: DecisionNotice | None) -> Response:
 def feed_entries(notices: list[DecisionNotice]) -> list[feeds.Entry]:
     entries = []
     for notice in notices:
-        council = notice.case.council
+        council = notice.council
         link_values = {"council": council.slug, "notice_id": notice.id}
         entries.append(
             feeds.Entry(

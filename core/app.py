@@ -144,7 +144,10 @@ PAGE_MODULES = (
     "conduct.hearings.views",
     "conduct.intake",
     "conduct.party_views",
+    "conduct.receipt_views",
+    "conduct.retention.views",
     "conduct.statistics.staff_views",
+    "conduct.subject_access.views",
     "tenants.admin_committee",
 )
 

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "core.outbox_models",
     "core.lease",
     "conduct.models",  # loads the hearing and decision-notice models it refers to
+    "conduct.retention.models",
 )
 
 

@@ -1,10 +1,12 @@
 """`flask scheduler run`: the one long-running process for background work.
 
 APScheduler runs a few interval jobs: deliver the outbox, sweep deadlines
-for reminders, housekeeping. Deadlines live in the application's tables, so
-there is no job per deadline to lose or repeat. Each run of a job first
-renews a lease in the database: of several scheduler processes, only the
-lease holder works, and a standby takes over when the holder stops renewing.
+for reminders, housekeeping, and once a day delete the closed cases whose
+council's retention period has passed (conduct/retention). Deadlines live in
+the application's tables, so there is no job per deadline to lose or repeat.
+Each run of a job first renews a lease in the database: of several scheduler
+processes, only the lease holder works, and a standby takes over when the
+holder stops renewing.
 Web workers never start a scheduler.
 """
 
@@ -48,6 +50,7 @@ class Runner:
             "outbox": config["SCHEDULER_OUTBOX_SECONDS"],
             "reminders": config["SCHEDULER_REMINDER_SECONDS"],
             "housekeeping": config["SCHEDULER_HOUSEKEEPING_SECONDS"],
+            "retention": config["SCHEDULER_RETENTION_SECONDS"],
         }
 
     def leading(self) -> bool:
@@ -72,6 +75,7 @@ class Runner:
 
     def jobs(self) -> dict[str, Callable[[], None]]:
         from conduct import complaints, reminders
+        from conduct.retention import service as retention
 
         def housekeeping() -> str:
             purged = complaints.purge_expired_drafts()
@@ -83,6 +87,7 @@ class Runner:
             "outbox": self._job("outbox", lambda: outbox.deliver(due_only=True)),
             "reminders": self._job("reminders", reminders.sweep),
             "housekeeping": self._job("housekeeping", housekeeping),
+            "retention": self._job("retention", lambda: str(retention.run())),
         }
 
     def run(self, stop: threading.Event) -> None:

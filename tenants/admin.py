@@ -103,6 +103,7 @@ def new_council():
             _apply_validation_error(form, error)
         else:
             council.reminder_days_before = form.reminder_days_before.data or 2
+            council.retention_years = form.retention_years.data or council.retention_years
             db.session.commit()
             flash(_("%(name)s has been added.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)
@@ -132,6 +133,7 @@ def council(slug: str):
             council.reminder_days_before = (
                 form.reminder_days_before.data or council.reminder_days_before
             )
+            council.retention_years = form.retention_years.data or council.retention_years
             db.session.commit()
             flash(_("Changes to %(name)s have been saved.", name=council.name), "success")
             return redirect(url_for("admin.council", slug=council.slug), 303)

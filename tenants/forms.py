@@ -36,7 +36,7 @@ from wtforms.validators import (
 )
 
 from conduct.procedures import PROCEDURES
-from core.formutil import DateInput, choices
+from core.formutil import DateInput, RequiredIfSent, WholeNumberField, choices
 from core.labels import NATIONS as NATION_LABELS
 from tenants.roles import ROLES
 from tenants.routes_catalogue import ROUTE_KINDS
@@ -150,6 +150,20 @@ class CouncilForm(FlaskForm):
         validators=[
             Optional(),
             NumberRange(min=1, max=20, message=_l("Enter a number from 1 to 20")),
+        ],
+    )
+    retention_years = WholeNumberField(
+        _l("Years closed cases are kept"),
+        description=_l(
+            "From the council's records retention policy: a case is deleted this many whole "
+            "years after it was closed, unless it is on legal hold. Usually 6."
+        ),
+        widget=GovTextInput(),
+        default=6,
+        invalid_message=_l("Enter the number of years as a whole number, like 6"),
+        validators=[
+            RequiredIfSent(_l("Enter how many years closed cases are kept")),
+            NumberRange(min=1, max=50, message=_l("Enter a number of years from 1 to 50")),
         ],
     )
     brand_colour = StringField(

@@ -43,6 +43,9 @@ class Council(db.Model):
     committee_council_id: Mapped[int | None] = mapped_column(
         ForeignKey("councils.id", ondelete="SET NULL")
     )
+    # Whole years a closed case is kept before it is deleted (conduct/retention): the
+    # council's records retention policy; six years after closure is the common one.
+    retention_years: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     procedures: Mapped[list[CouncilProcedure]] = relationship(

@@ -37,6 +37,8 @@ GENERAL = {
     "staff.statistics",
     "staff.statistics_csv",
     "staff.record_complaint",
+    "staff.subject_access",
+    "staff.subject_access_export",
     "auth.account",
     "auth.logout",
     "auth.new_recovery_codes",

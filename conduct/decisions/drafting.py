@@ -134,6 +134,8 @@ def _day(event: CaseEvent | None) -> str:
 
 
 def _complainant(case: Case) -> str:
+    if case.anonymous:
+        return _("an anonymous complainant")
     if case.confidentiality_requested:
         return _("a complainant whose identity is kept confidential")
     return case.complainant_name

@@ -10,12 +10,13 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from conduct.models import Case
 from core.db import UTCDateTime, db, utcnow
 from core.encrypted import EncryptedBytes, EncryptedJSON, EncryptedText
 from core.tenancy import TenantScoped
+from tenants.models import Council
 
 DRAFT, PUBLISHED = "draft", "published"
 
@@ -26,18 +27,29 @@ class DecisionNotice(TenantScoped, db.Model):
     A correction is a new version (``corrects`` the published one, with a
     note saying what changed); the earlier version stays published, marked as
     superseded on its page.
+
+    A published version outlives its case: it was published with the minutes
+    (seed 003 Rule 9 §3.5.3), which are a public record, so deleting the case
+    under the retention policy (conduct/retention) keeps it, with `case_id`
+    NULL and the reference and procedure it was published under.
     """
 
     __tablename__ = "decision_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
+    # Copied from the case, so the public pages need nothing of it once it is deleted.
+    case_reference: Mapped[str] = mapped_column(String(32))
+    procedure_key: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
     # The notice's text, section by section, drafted from the case and edited.
     fields: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
-    # SET NULL: only ever by deleting the whole case (retention), never a single version.
+    # A correction always refers to a published version, and only drafts are ever deleted
+    # (conduct/retention), so SET NULL never happens.
     corrects_id: Mapped[int | None] = mapped_column(
         ForeignKey("decision_notices.id", ondelete="SET NULL")
     )
@@ -55,13 +67,21 @@ class DecisionNotice(TenantScoped, db.Model):
     pdf: Mapped[bytes | None] = mapped_column(EncryptedBytes)
     sha256: Mapped[str | None] = mapped_column(String(64))
 
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case | None] = relationship()
+    council: Mapped[Council] = relationship()
     corrects: Mapped[DecisionNotice | None] = relationship(remote_side="DecisionNotice.id")
     approvals: Mapped[list[NoticeApproval]] = relationship(
         back_populates="notice", cascade="all, delete-orphan", order_by="NoticeApproval.slot"
     )
 
-    __table_args__ = (UniqueConstraint("case_id", "kind", "version"),)
+    __table_args__ = (UniqueConstraint("council_id", "case_reference", "kind", "version"),)
+
+    @validates("case")
+    def _copy_from_case(self, _key: str, case: Case | None) -> Case | None:
+        if case is not None:
+            self.case_reference = case.reference
+            self.procedure_key = case.procedure_key
+        return case
 
 
 class NoticeApproval(TenantScoped, db.Model):

@@ -167,6 +167,16 @@ STAGES = (
                 done=_l("Acknowledgement emailed to the complainant"),
             ),
             Action(
+                key="acknowledged-by-receipt",
+                label=_l("Acknowledged with a receipt code"),
+                roles=(SYSTEM_ROLE,),
+                seed="seed 003 Rule 9 §2.1.4, §2.1.7",
+                meets=("acknowledge",),
+                done=_l(
+                    "Anonymous complaint: acknowledged on screen with its reference and a receipt code (there is no address to write to)"
+                ),
+            ),
+            Action(
                 key="record-acknowledgement",
                 label=_l("Record that the acknowledgement was sent"),
                 roles=MO,

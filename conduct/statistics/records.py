@@ -11,10 +11,10 @@ text:
 * sanction records, one per decided hearing: ``council_id, procedure_key,
   received_on, sanctions`` (the JSON text of the list of sanction keys).
 
-Today the only source is the live case data (`live_records`). When old cases
-are deleted under a retention policy, an anonymised row per deleted case with
-these same columns can be kept and added with `Records.including`, and every
-figure counts it with no other change.
+Two sources have these columns: the live case data (`live_records`) and the
+anonymised rows kept of each case deleted under the retention policy
+(conduct/retention/records.py); the service adds the second to the first
+with `Records.including`, so every figure counts a deleted case unchanged.
 
 The selects go through the ORM, so tenant scoping (core/tenancy.py) limits them
 to the councils in scope, and `visible` to the cases a staff user may read.

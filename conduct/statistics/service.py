@@ -2,7 +2,8 @@
 
 `compute` runs five grouped queries, whatever the number of cases or
 councils: each returns one row per combination of categories, never one per
-case, so it stays fast at 100,000 cases.
+case, so it stays fast at 100,000 cases. The rows of cases deleted under the
+retention policy are part of every query (conduct/retention/records.py).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, case, extract, func, or_, select
+from sqlalchemy import Integer, and_, case, extract, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from conduct import engine
 from conduct.calendar import add_months
+from conduct.retention.records import retained_records
 from conduct.statistics.records import (
     STAGE_ONE_CLOSED,
     STAGE_ONE_PROCEDURE,
@@ -216,17 +218,23 @@ def compute(
     period: Period,
     *,
     visible: ColumnElement[bool] | None = None,
+    retained_visible: ColumnElement[bool] | None = None,
     today: date | None = None,
     records: Records | None = None,
 ) -> Statistics:
-    """Figures for cases of these councils received in the period.
+    """Figures for cases of these councils received in the period, deleted ones included.
 
-    `visible` limits them to the cases a staff user may read (access.readable);
-    tenant scoping applies as to any query. "Overdue" is judged on `today`
-    (default: today in London).
+    `visible` limits them to the cases a staff user may read (access.readable)
+    and `retained_visible` to the deleted cases they would have read
+    (conduct/retention/records.readable); given the first without the second,
+    no deleted case counts. Tenant scoping applies as to any query. "Overdue"
+    is judged on `today` (default: today in London).
     """
     today = today or engine.today()
-    records = records or live_records(visible)
+    if records is None:
+        if visible is not None and retained_visible is None:
+            retained_visible = false()
+        records = live_records(visible).including(retained_records(retained_visible))
     ids = tuple(sorted(set(council_ids)))
     return Statistics(
         period=period,

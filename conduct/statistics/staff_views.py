@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from conduct import access, engine
 from conduct.caselist import councils_in_scope
+from conduct.retention import records as retention_records
 from conduct.staff import bp
 from conduct.statistics import charts, figures, service
 from conduct.statistics.forms import StatisticsFilterForm
@@ -38,7 +39,12 @@ def _filtered(councils: list) -> tuple[StatisticsFilterForm, service.Period | No
 
 
 def _sections(period: service.Period, council_ids: list[int], councils: list):
-    stats = service.compute(council_ids, period, visible=g.readable)
+    stats = service.compute(
+        council_ids,
+        period,
+        visible=g.readable,
+        retained_visible=retention_records.readable(current_user),
+    )
     return figures.build(stats, {c.id: c for c in councils})
 
 
