@@ -261,3 +261,12 @@ def test_the_form_needs_an_email_address_or_a_full_name(app, people):
     assert one_word.status_code == 400 and "Enter their first and last name" in one_word.text
     assert nobody.status_code == 200 and 'id="nothing-held"' in nobody.text
     assert "nobody@example.com" not in mo.get("/cases/subject-access").text
+
+
+def test_an_export_is_in_the_access_log_of_every_case_it_includes(app, people):
+    from conduct.models import CaseAccess
+
+    _export(_signed_in(app, "mo.a@example.org"), **ALEX)
+    with app.app_context():
+        rows = db.session.scalars(select(CaseAccess).where(CaseAccess.what == "export")).all()
+        assert len(rows) == 3 and {r.detail for r in rows} == {"Subject access export"}

@@ -17,7 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
 from wtforms.validators import Email, Length, Optional
 
-from conduct import engine
+from conduct import access_log, engine
 from conduct.staff import bp
 from conduct.subject_access import search
 from conduct.subject_access.export import write_zip
@@ -118,6 +118,7 @@ def subject_access_export():
             action="subject-access-export",
             actor_role=search.officer_role(current_user, appearance.case.council_id),
         )
+        access_log.record(appearance.case, access_log.EXPORT, _("Subject access export"))
     db.session.commit()
     response = send_file(
         archive,
