@@ -224,7 +224,14 @@ def _fill_route(route: ContactRoute, form: ContactRouteForm) -> None:
 
 
 def _route_form(form: ContactRouteForm, council: Council, route: ContactRoute | None):
-    response = render("admin/route_form.html", "form", form=form, council=council, route=route)
+    response = render(
+        "admin/route_form.html",
+        "form",
+        embedded=wants_fragment(),
+        form=form,
+        council=council,
+        route=route,
+    )
     if form.errors and wants_fragment():
         # The form's normal target is the table; a form with errors goes back to the editor.
         response.headers["HX-Retarget"] = "#route-editor"

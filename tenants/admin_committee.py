@@ -66,7 +66,12 @@ def _done(council: Council, message: str):
 
 def _member_form_page(form: CommitteeMemberForm, council: Council, member):
     response = render(
-        "admin/committee_member_form.html", "form", form=form, council=council, member=member
+        "admin/committee_member_form.html",
+        "form",
+        embedded=wants_fragment(),
+        form=form,
+        council=council,
+        member=member,
     )
     if form.errors and wants_fragment():
         # The form's normal target is the section; a form with errors goes back to the editor.

@@ -1,8 +1,8 @@
-// Runs before the body renders so GOV.UK components style themselves for JavaScript.
-document.documentElement.classList.add("js-enabled");
-document.addEventListener("DOMContentLoaded", function () {
-  document.body.classList.add("js-enabled");
-  if ("noModule" in HTMLScriptElement.prototype) {
-    document.body.classList.add("govuk-frontend-supported");
-  }
-});
+// GOV.UK Frontend's template sets these classes with an inline snippet at the top
+// of <body>; the CSP forbids inline script, so this file is loaded there instead.
+// It must run before app.js: initAll() does nothing unless <body> already says
+// the browser is supported (module scripts run before DOMContentLoaded).
+document.body.classList.add("js-enabled");
+if ("noModule" in HTMLScriptElement.prototype) {
+  document.body.classList.add("govuk-frontend-supported");
+}
