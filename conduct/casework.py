@@ -279,7 +279,7 @@ def revoke_link(case_id: int, link_id: int):
         abort(404)
     links.revoke(link)
     engine.system_event(
-        case, current_user, _("Secure link revoked for %(email)s", email=link.email)
+        case, current_user, lambda: _("Secure link revoked for %(email)s", email=link.email)
     )
     db.session.commit()
     return _after_change(case, _("Link revoked."))

@@ -23,6 +23,7 @@ from conduct.public import bp
 from conduct.uploads import ALLOWED_DESCRIPTION, UploadError, evidence_from, store_upload
 from core.db import db, utcnow
 from core.formutil import choices, optional_int
+from core.i18n import as_recorded, prefer
 from core.outbox import deliver_after_response, queue_email
 from core.ratelimit import client_address, configured, limiter, not_found, token_prefix
 from core.rendering import render
@@ -107,20 +108,20 @@ def declare_conflict(token: str):
                 member,
                 raised_by=link.party,
                 reason=form.reason.data,
-                recorded_by=str(PARTY_NAMES[link.party]),
+                recorded_by=as_recorded(PARTY_NAMES[link.party]),
             )
             case.events.append(
                 CaseEvent(
                     council_id=case.council_id,
                     kind="reply",
-                    summary=str(
-                        _(
+                    summary=as_recorded(
+                        _l(
                             "Conflict of interest declared by %(party)s about %(name)s",
                             party=PARTY_NAMES[link.party],
                             name=member.name,
                         )
                     ),
-                    actor_name=str(PARTY_NAMES[link.party]),
+                    actor_name=as_recorded(PARTY_NAMES[link.party]),
                     actor_role=link.party,
                     reason=form.reason.data.strip(),
                 )
@@ -142,6 +143,9 @@ def _link_or_404(token: str):
     link = links.find(token)
     if link is None or link.case.council_id != g.council.id:
         return None
+    if link.party == "complainant":
+        # In the language they complained in, unless they choose another here.
+        prefer(link.case.language)
     return link
 
 
@@ -170,8 +174,8 @@ def my_case(token: str):
         event = CaseEvent(
             council_id=case.council_id,
             kind="reply",
-            summary=str(_("Reply received from %(party)s", party=PARTY_NAMES[link.party])),
-            actor_name=str(PARTY_NAMES[link.party]),
+            summary=as_recorded(_l("Reply received from %(party)s", party=PARTY_NAMES[link.party])),
+            actor_name=as_recorded(PARTY_NAMES[link.party]),
             actor_role=link.party,
             reason=form.reply.data.strip(),
             data={"file": evidence.original_name} if evidence else {},
@@ -193,7 +197,7 @@ def my_case(token: str):
     # into a write can fail under concurrent writers (core/db.py). The view is logged
     # in a transaction of its own once the page is built (conduct/access_log.py).
     access_log.note_access(
-        case, who=str(_("%(party)s, through their secure link", party=PARTY_NAMES[link.party]))
+        case, who=_l("%(party)s, through their secure link", party=PARTY_NAMES[link.party])
     )
     return _page(link, procedure, form, status=400 if form.errors else 200)
 
