@@ -217,7 +217,7 @@ def _queue(
             case=case,
             council=council,
             deadline=row,
-            label=str(rule.label),
+            label=rule.label,  # lazy: in the email's language
             reminder=kind,
             link=link,
         )
@@ -247,7 +247,7 @@ def _queue(
             case=case,
             council=council,
             deadline=row,
-            label=str(rule.label),
+            label=rule.label,  # lazy: in the email's language
             reminder=kind,
             link=None if complainant else link,
         )
@@ -314,7 +314,7 @@ def send_digests(today: date) -> int:
                 {
                     "reference": r.case.reference,
                     "council": r.case.council.name,
-                    "label": str(engine.procedure_of(r.case).deadline(r.key).label),
+                    "label": engine.procedure_of(r.case).deadline(r.key).label,
                     "due_on": r.due_on,
                     "overdue": r.due_on < today,
                     "link": external_url("staff.case", case_id=r.case_id),
