@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from conduct.procedures import PROCEDURES
 from tenants.roles import role_label
@@ -124,7 +125,8 @@ def input_value(procedure, event, name: str, value: object) -> str:
     if not isinstance(value, str):
         return str(value)
     if _ISO_DAY.fullmatch(value):
-        return format_date(date.fromisoformat(value), "d MMMM yyyy")
+        day = format_date(date.fromisoformat(value), "d MMMM yyyy")
+        return Markup('<time datetime="{}">{}</time>').format(value, day)
     return labels.get(value, value)
 
 
