@@ -18,18 +18,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from conduct import access_log
 from conduct.procedures import validate_all
-from core import (  # noqa: F401
-    errors,
-    formutil,
-    labels,
-    lease,
-    outbox,
-    permissions,
-    ratelimit,
-    security,
-)
+from core import errors, labels, lease, outbox, permissions, ratelimit, security  # noqa: F401
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
+from core.formutil import register as register_form_messages
 from core.i18n import language_url, select_locale
 from core.models import register_models
 
@@ -85,7 +77,7 @@ def _init_extensions(app: Flask) -> None:
     configure_engines(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    formutil.register(app)
+    register_form_messages(app)
     htmx.init_app(app)
     outbox.mail.init_app(app)
     babel.init_app(
