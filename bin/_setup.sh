@@ -12,3 +12,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
   echo "$wanted" > "$stamp"
 fi
+# The Welsh catalogue is compiled here (.mo files are generated, never committed),
+# and again only when its .po is newer than the compiled file.
+for po in translations/*/LC_MESSAGES/messages.po; do
+  [ -e "$po" ] || continue
+  if [ ! -e "${po%.po}.mo" ] || [ "$po" -nt "${po%.po}.mo" ]; then
+    .venv/bin/python -m core.catalogue compile >/dev/null
+    break
+  fi
+done

@@ -15,6 +15,7 @@ import logging
 
 from flask import Response, current_app, g, has_request_context, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from conduct.models import Case, CaseAccess
 from core import outbox
 from core.db import db, utcnow
+from core.i18n import as_recorded
 from core.outbox_models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,14 @@ VIEW, DOWNLOAD, EXPORT, EMAIL = "view", "download", "export", "email"
 def _who() -> tuple[int | None, str]:
     if has_request_context() and current_user.is_authenticated:
         return current_user.id, current_user.full_name or current_user.email
-    return None, _("System")
+    return None, as_recorded(_l("System"))
 
 
-def note_access(case: Case, what: str = VIEW, detail: str = "", who: str | None = None) -> None:
+def note_access(case: Case, what: str = VIEW, detail: str = "", who: object = None) -> None:
     """Log this case once the current page is served.
+
+    `who` names someone without an account, as a lazy string (the log is in the
+    record's language, core.i18n.record_language).
 
     GET requests only: what a POST changes is in the timeline. A later call for
     the same case replaces an earlier one (a download page says which file).
@@ -59,7 +64,7 @@ def write_pending(response: Response) -> Response:
             "council_id": council_id,
             "at": utcnow(),
             "user_id": user_id if who is None else None,
-            "who": (who or name)[:254],
+            "who": (as_recorded(who) if who is not None else name)[:254],
             "what": what,
             "detail": detail[:300],
         }

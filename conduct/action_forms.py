@@ -28,7 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from conduct.procedures.model import Action, Input
-from core.formutil import DateInput, choices
+from core.formutil import DateInput, choices, lowered
 
 
 def _user_id(value: object) -> int | None:
@@ -38,9 +38,10 @@ def _user_id(value: object) -> int | None:
 def _validators(spec: Input) -> list:
     if not spec.required:
         return [Optional()]
-    message = _l("Enter %(what)s", what=str(spec.label).lower())
+    # Lazy to the end: the form class is cached, the message is made in each request's language.
+    message = _l("Enter %(what)s", what=lowered(spec.label))
     if spec.kind in ("choice", "user"):
-        message = _l("Select %(what)s", what=str(spec.label).lower())
+        message = _l("Select %(what)s", what=lowered(spec.label))
     if spec.kind == "number":
         return [InputRequired(message)]
     return [DataRequired(message)]

@@ -93,7 +93,7 @@ def new_allegation(case_id: int):
         engine.system_event(
             case,
             current_user,
-            _(
+            lambda: _(
                 "Allegation recorded: %(provision)s",
                 provision=provision_label(case, allegation.provision),
             ),
@@ -115,7 +115,7 @@ def edit_allegation(case_id: int, allegation_id: int):
         engine.system_event(
             case,
             current_user,
-            _(
+            lambda: _(
                 "Allegation changed: %(provision)s",
                 provision=provision_label(case, allegation.provision),
             ),
@@ -145,7 +145,7 @@ def delete_allegation(case_id: int, allegation_id: int):
     engine.system_event(
         case,
         current_user,
-        _(
+        lambda: _(
             "Allegation removed: %(provision)s",
             provision=provision_label(case, allegation.provision),
         ),

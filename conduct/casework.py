@@ -284,9 +284,9 @@ def revoke_link(case_id: int, link_id: int):
         abort(404)
     links.revoke(link)
     if link.via == RECEIPT:
-        summary = _("The anonymous complainant's receipt code revoked")
+        summary = _l("The anonymous complainant's receipt code revoked")
     else:
-        summary = _("Secure link revoked for %(email)s", email=link.email)
+        summary = lambda: _("Secure link revoked for %(email)s", email=link.email)  # noqa: E731
     engine.system_event(case, current_user, summary)
     db.session.commit()
     return after_change(case, _("Link revoked."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from conduct import engine
 from core.db import db
@@ -18,16 +18,16 @@ def add_closure_day(council: Council, day: date, reason: str) -> int:
         return 0
     council.closure_days.append(ClosureDay(day=day, reason=reason.strip()))
     db.session.flush()
-    return _recompute(council, _("Closure day added: %(day)s", day=day.isoformat()))
+    return _recompute(council, _l("Closure day added: %(day)s", day=day.isoformat()))
 
 
 def remove_closure_day(council: Council, closure: ClosureDay) -> int:
     council.closure_days.remove(closure)
     db.session.flush()
-    return _recompute(council, _("Closure day removed: %(day)s", day=closure.day.isoformat()))
+    return _recompute(council, _l("Closure day removed: %(day)s", day=closure.day.isoformat()))
 
 
-def _recompute(council: Council, why: str) -> int:
+def _recompute(council: Council, why: object) -> int:
     # A system change to this council's deadlines: scoped to it, whoever asked.
     with scope({council.id}):
         return engine.recompute_open_deadlines(council, why)

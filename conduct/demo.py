@@ -123,6 +123,7 @@ def _routes(council: Council) -> list[ContactRoute]:
             name="Monitoring Officer, Fenmoor District Council",
             name_cy="Swyddog Monitro, Cyngor Dosbarth Fenmoor",
             purpose="Complaints that a councillor has breached the Code of Conduct.",
+            purpose_cy="Cwynion bod cynghorydd wedi torri'r Cod Ymddygiad.",
             email="monitoringofficer@fenmoor.example.org",
             phone="01632 960000",
             address="Fenmoor Hall, Market Street, Fenmoor, FN1 1AA",
@@ -131,27 +132,37 @@ def _routes(council: Council) -> list[ContactRoute]:
         ContactRoute(
             kind="safeguarding-duty",
             name="Safeguarding duty team",
+            name_cy="Tîm dyletswydd diogelu",
             purpose="If you are worried about the safety of a child or an adult at risk.",
+            purpose_cy="Os ydych yn poeni am ddiogelwch plentyn neu oedolyn sy'n wynebu risg.",
             phone="01632 960100",
             hours="Monday to Friday, 8:30am to 5pm",
         ),
         ContactRoute(
             kind="out-of-hours",
             name="Out-of-hours emergency team",
+            name_cy="Tîm argyfwng y tu allan i oriau",
             purpose="Safeguarding concerns outside office hours.",
+            purpose_cy="Pryderon diogelu y tu allan i oriau swyddfa.",
             phone="01632 960999",
             hours="Evenings, weekends and bank holidays",
         ),
         ContactRoute(
             kind="police",
             name="Police",
+            name_cy="Yr heddlu",
             purpose="If someone is in immediate danger call 999. Otherwise call 101.",
+            purpose_cy=(
+                "Os yw rhywun mewn perygl uniongyrchol, ffoniwch 999. Fel arall, ffoniwch 101."
+            ),
             phone="101",
         ),
         ContactRoute(
             kind="whistleblowing",
             name="Whistleblowing policy",
+            name_cy="Polisi chwythu'r chwiban",
             purpose="For officers and contractors raising concerns about wrongdoing at work.",
+            purpose_cy="I swyddogion a chontractwyr sy'n codi pryderon am gamymddwyn yn y gwaith.",
             web_link="https://fenmoor.example.org/whistleblowing",
         ),
     ]
@@ -161,7 +172,9 @@ def _routes(council: Council) -> list[ContactRoute]:
             ContactRoute(
                 kind="clerk",
                 name=f"Clerk to {council.name}",
+                name_cy=f"Clerc {council.name_cy or council.name}",
                 purpose="Concerns about council officers, and general enquiries.",
+                purpose_cy="Pryderon am swyddogion y cyngor, ac ymholiadau cyffredinol.",
                 email=f"clerk@{domain}",
                 phone="01632 960200",
                 hours="Tuesday and Thursday, 10am to 2pm",
@@ -172,7 +185,9 @@ def _routes(council: Council) -> list[ContactRoute]:
             ContactRoute(
                 kind="chair",
                 name=f"Chair of {council.name}",
+                name_cy=f"Cadeirydd {council.name_cy or council.name}",
                 purpose="Concerns about the clerk.",
+                purpose_cy="Pryderon am y clerc.",
                 email=f"chair@{domain}",
             ),
         )

@@ -14,7 +14,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,7 @@ from conduct.procedures import PROCEDURES
 from conduct.procedures.model import PREVIOUS, SYSTEM_ROLE, Action, Deadline, Procedure
 from conduct.timeutil import london_date
 from core.db import db, utcnow
+from core.i18n import as_recorded
 from tenants.models import Council, User
 
 OPEN, MET, CLOSED = "open", "met", "closed"
@@ -253,26 +255,27 @@ def _record(
     case: Case,
     *,
     kind: str,
-    summary: str,
+    summary: object,
     actor: User | None,
     actor_role: str = "",
     action: str | None = None,
     stage_from: str | None = None,
     stage_to: str | None = None,
-    reason: str | None = None,
+    reason: object = None,
     data: dict | None = None,
 ) -> CaseEvent:
+    # In the record's language, whoever's request wrote it (core.i18n.record_language).
     row = CaseEvent(
         council_id=case.council_id,
         kind=kind,
-        summary=summary,
+        summary=as_recorded(summary),
         actor_id=actor.id if actor else None,
-        actor_name=(actor.full_name or actor.email) if actor else _("System"),
+        actor_name=(actor.full_name or actor.email) if actor else as_recorded(_l("System")),
         actor_role=actor_role or ("" if actor else SYSTEM_ROLE),
         action=action,
         stage_from=stage_from,
         stage_to=stage_to,
-        reason=reason,
+        reason=as_recorded(reason) if reason is not None else None,
         data=data or {},
     )
     case.events.append(row)
@@ -282,13 +285,17 @@ def _record(
 def system_event(
     case: Case,
     actor: User | None,
-    summary: str,
+    summary: object,
     *,
     action: str | None = None,
-    reason: str | None = None,
+    reason: object = None,
     actor_role: str | None = None,
 ) -> CaseEvent:
-    """A timeline entry for something done outside the procedure's actions."""
+    """A timeline entry for something done outside the procedure's actions.
+
+    `summary` is a lazy string (lazy_gettext), or a function returning the text, so
+    that it is made in the record's language (core.i18n.record_language).
+    """
     if actor_role is None:
         actor_role = next(iter(sorted(roles_of(actor, case))), "") if actor else ""
     return _record(
@@ -330,7 +337,7 @@ def start(
     opened = _record(
         case,
         kind="opened",
-        summary=_("Case opened: %(stage)s", stage=str(procedure.stage(point.stage).label)),
+        summary=_l("Case opened: %(stage)s", stage=procedure.stage(point.stage).label),
         actor=actor,
         stage_to=point.stage,
         data={"received_on": case.received_on.isoformat(), "channel": case.channel, **(data or {})},
@@ -370,7 +377,7 @@ def perform(
     entry = _record(
         case,
         kind="action",
-        summary=str(action.done or action.label),
+        summary=action.done or action.label,
         actor=None if system else actor,
         actor_role=acting_as,
         action=action.key,
@@ -543,10 +550,11 @@ def extend(
     return _record(
         case,
         kind="deadline",
-        summary=_(
-            "Deadline extended: %(deadline)s, by %(days)d working days",
-            deadline=str(rule.label),
-            days=days,
+        summary=lazy_ngettext(
+            "Deadline extended: %(deadline)s, by %(num)d working day",
+            "Deadline extended: %(deadline)s, by %(num)d working days",
+            days,
+            deadline=rule.label,
         ),
         actor=actor,
         actor_role=next(r for r in rule.extend_roles if r in roles_of(actor, case)),
@@ -556,7 +564,7 @@ def extend(
     )
 
 
-def recompute_open_deadlines(council: Council, why: str) -> int:
+def recompute_open_deadlines(council: Council, why: object) -> int:
     """Recompute every open deadline of a council (after a closure day or holiday change).
 
     Deadlines already met or closed do not move. Each change goes in its
@@ -573,11 +581,11 @@ def recompute_open_deadlines(council: Council, why: str) -> int:
         due = compute_due(row, calendar)
         if due != row.due_on:
             case = row.case
-            rule_label = str(procedure_of(case).deadline(row.key).label)
+            rule_label = procedure_of(case).deadline(row.key).label
             _record(
                 case,
                 kind="deadline",
-                summary=_("Deadline moved: %(deadline)s", deadline=rule_label),
+                summary=_l("Deadline moved: %(deadline)s", deadline=rule_label),
                 actor=None,
                 reason=why,
                 data={"deadline": row.key, "from": row.due_on.isoformat(), "to": due.isoformat()},

@@ -206,7 +206,7 @@ def record_complaint():
         abort(403)
     form = IntakeForm()
     form.council.choices = choices(
-        [("", _("Choose a council")), *((c.slug, c.name) for c in councils)]
+        [("", _("Choose a council")), *((c.slug, c.display_name) for c in councils)]
     )
     form.kind.choices = choices([("", _("Choose the type of case")), *_kinds(councils)])
     warnings: list[Warning] = []
@@ -220,7 +220,9 @@ def record_complaint():
             or not council.enables(procedure_key)
             or (entries and entry not in entries)
         ):
-            form.kind.errors = [_("%(council)s does not use this procedure", council=council.name)]
+            form.kind.errors = [
+                _("%(council)s does not use this procedure", council=council.display_name)
+            ]
         else:
             flags = {
                 "subject_not_councillor": form.subject_not_councillor.data,

@@ -91,7 +91,8 @@ def notify_action(case: Case, council: Council, action, event) -> list[OutboxMes
     route = handling_route(council)
     for notice in action.notifies:
         due = [
-            {"label": str(procedure.deadline(d.key).label), "due_on": d.due_on}
+            # The label stays lazy: each email makes it in its recipient's language.
+            {"label": procedure.deadline(d.key).label, "due_on": d.due_on}
             for d in started
             if d.owner == notice.to
         ]

@@ -27,6 +27,7 @@ from conduct.public import bp
 from conduct.uploads import ALLOWED_DESCRIPTION, UploadError, evidence_from, store_upload
 from core.db import db, utcnow
 from core.formutil import choices, optional_int
+from core.i18n import as_recorded, prefer
 from core.outbox import deliver_after_response, queue_email
 from core.ratelimit import client_address, configured, limiter, not_found, token_prefix
 from core.rendering import render
@@ -139,20 +140,20 @@ def conflict(door: Door):
                 member,
                 raised_by=link.party,
                 reason=form.reason.data,
-                recorded_by=str(PARTY_NAMES[link.party]),
+                recorded_by=as_recorded(PARTY_NAMES[link.party]),
             )
             case.events.append(
                 CaseEvent(
                     council_id=case.council_id,
                     kind="reply",
-                    summary=str(
-                        _(
+                    summary=as_recorded(
+                        _l(
                             "Conflict of interest declared by %(party)s about %(name)s",
                             party=PARTY_NAMES[link.party],
                             name=member.name,
                         )
                     ),
-                    actor_name=str(PARTY_NAMES[link.party]),
+                    actor_name=as_recorded(PARTY_NAMES[link.party]),
                     actor_role=link.party,
                     reason=form.reason.data.strip(),
                 )
@@ -174,6 +175,9 @@ def _link_or_404(token: str):
     link = links.find(token)
     if link is None or link.case.council_id != g.council.id:
         return None
+    if link.party == "complainant":
+        # In the language they complained in, unless they choose another here.
+        prefer(link.case.language)
     return link
 
 
@@ -208,8 +212,8 @@ def case_page(door: Door):
         event = CaseEvent(
             council_id=case.council_id,
             kind="reply",
-            summary=str(_("Reply received from %(party)s", party=PARTY_NAMES[link.party])),
-            actor_name=str(PARTY_NAMES[link.party]),
+            summary=as_recorded(_l("Reply received from %(party)s", party=PARTY_NAMES[link.party])),
+            actor_name=as_recorded(PARTY_NAMES[link.party]),
             actor_role=link.party,
             reason=form.reply.data.strip(),
             data={"file": evidence.original_name} if evidence else {},
@@ -231,7 +235,7 @@ def case_page(door: Door):
     # into a write can fail under concurrent writers (core/db.py). The view is logged
     # in a transaction of its own once the page is built (conduct/access_log.py).
     access_log.note_access(
-        case, who=str(_("%(party)s, through their secure link", party=PARTY_NAMES[link.party]))
+        case, who=_l("%(party)s, through their secure link", party=PARTY_NAMES[link.party])
     )
     return _page(door, procedure, form, status=400 if form.errors else 200)
 

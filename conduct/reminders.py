@@ -218,7 +218,7 @@ def _queue(
             case=case,
             council=council,
             deadline=row,
-            label=str(rule.label),
+            label=rule.label,  # lazy: in the email's language
             reminder=kind,
             link=link,
         )
@@ -248,7 +248,7 @@ def _queue(
             case=case,
             council=council,
             deadline=row,
-            label=str(rule.label),
+            label=rule.label,  # lazy: in the email's language
             reminder=kind,
             link=None if complainant else link,
         )
@@ -315,7 +315,7 @@ def send_digests(today: date) -> int:
                 {
                     "reference": r.case.reference,
                     "council": r.case.council.name,
-                    "label": str(engine.procedure_of(r.case).deadline(r.key).label),
+                    "label": engine.procedure_of(r.case).deadline(r.key).label,
                     "due_on": r.due_on,
                     "overdue": r.due_on < today,
                     "link": external_url("staff.case", case_id=r.case_id),

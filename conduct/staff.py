@@ -51,7 +51,9 @@ def _no_store(response):
 
 def _filter_form(councils: list) -> StaffCaseFilterForm:
     form = StaffCaseFilterForm(request.args)
-    form.council.choices = choices([("", _("All councils")), *((c.slug, c.name) for c in councils)])
+    form.council.choices = choices(
+        [("", _("All councils")), *((c.slug, c.display_name) for c in councils)]
+    )
     enabled = sorted({k for c in councils for k in c.procedure_keys if k in PROCEDURES})
     form.procedure.choices = choices(
         [("", _("All procedures")), *((k, PROCEDURES[k].title) for k in enabled)]

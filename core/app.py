@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from importlib import import_module
 from pathlib import Path
@@ -29,10 +30,13 @@ from core import (  # noqa: F401  (lease: its table)
 )
 from core.db import configure_engines, db
 from core.extensions import babel, csrf, htmx, login_manager, migrate
-from core.i18n import select_locale
+from core.formutil import register as register_form_messages
+from core.i18n import language_url, select_locale
 from core.models import register_models
 
 ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"  # the .po files; bin/_setup.sh compiles the .mo files
+log = logging.getLogger(__name__)
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -83,16 +87,49 @@ def _init_extensions(app: Flask) -> None:
     configure_engines(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    register_form_messages(app)
     htmx.init_app(app)
     outbox.mail.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=str(ROOT / "translations"),
+        default_translation_directories=str(TRANSLATIONS),
     )
+    _check_translations(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"  # tenants.auth handles the redirect and message
     login_manager.session_protection = "strong"
+
+
+def _check_translations(app: Flask) -> None:
+    """Offer only the languages whose compiled catalogue is there; say loudly if one is not.
+
+    The .mo files are generated (bin/_setup.sh compiles them): a checkout that
+    skipped that step still works, in English, rather than labelling English
+    pages as Welsh.
+    """
+    default = app.config["BABEL_DEFAULT_LOCALE"]
+    available = [default]
+    for language in app.config["LANGUAGES"]:
+        if language == default:
+            continue
+        compiled = TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo"
+        source = compiled.with_suffix(".po")
+        if not compiled.exists():
+            log.warning(
+                "translations: %s is missing, so pages and emails in %r will be in English; "
+                "compile it with bin/translations compile",
+                compiled,
+                language,
+            )
+            continue
+        if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
+            log.warning(
+                "translations: %s is older than its .po; recompile with bin/translations compile",
+                compiled,
+            )
+        available.append(language)
+    app.config["LANGUAGES"] = tuple(available)
 
 
 class _SharedBytecodeCache(BytecodeCache):
@@ -131,6 +168,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     WTFormsHelpers(app)
     labels.register(app)
+    app.jinja_env.globals["language_url"] = language_url
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -30,7 +30,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        if error.code in (400, 403, 404, 405):
+        if error.code in (400, 403, 404, 405, 409):
             return render_template(f"errors/{error.code}.html"), error.code
         return error
 

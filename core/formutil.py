@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from babel.support import Translations
+from flask import Flask, request
+from flask_babel import get_locale, get_translations, lazy_ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import IntegerField, SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation
 
 
@@ -73,3 +79,67 @@ class RequiredIfSent:
             raise StopValidation()
         if not str(field.raw_data[0]).strip():
             raise StopValidation(str(self.message))
+
+
+def lowered(text: object) -> LazyString:
+    """A translatable label in lower case, made when shown (for "Enter %(what)s")."""
+    return LazyString(lambda: str(text).lower())
+
+
+# WTForms' own messages that these forms can show (a validator or field given no
+# message of ours), listed so that they are in this app's catalogue and translated
+# with it. Never shown from here: WTForms looks them up by their English text.
+WTFORMS_MESSAGES = (
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        0,
+    ),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("This field is required."),
+    _l("Invalid email address."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    lazy_ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        0,
+    ),
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+)
+
+
+class _CatalogueTranslations:
+    """WTForms' messages from this app's catalogue, else from WTForms' own."""
+
+    def ugettext(self, string: str) -> str:
+        found = get_translations().gettext(string)
+        return found if found != string else self._wtforms().gettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        found = get_translations().ngettext(singular, plural, n)
+        if found not in (singular, plural):
+            return found
+        return self._wtforms().ngettext(singular, plural, n)
+
+    @staticmethod
+    def _wtforms() -> Translations:
+        return Translations.load(messages_path(), [get_locale()], domain="wtforms")
+
+
+def register(app: Flask) -> None:
+    """Give Flask-WTF this app's catalogue for WTForms' messages.
+
+    Flask-WTF reads WTForms' catalogue once per request into
+    `request.wtforms_translations` (flask_wtf/i18n.py); putting ours there first
+    makes a too-long field's message Welsh in this app's words.
+    """
+
+    @app.before_request
+    def _wtforms_translations() -> None:
+        request.wtforms_translations = _CatalogueTranslations()

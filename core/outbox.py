@@ -48,8 +48,11 @@ def queue_email(
 ) -> OutboxMessage:
     """Render ``email/<template>.{subject,txt,html}`` and add it to the session's outbox.
 
-    The caller commits; until then nothing will be sent.
+    The caller commits; until then nothing will be sent. Lazy strings in the
+    context are made in `language` (English if that language is not available).
     """
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         body_text = render_template(f"email/{template}.txt", **context)

@@ -224,7 +224,7 @@ def test_a_hearing_too_soon_for_the_papers_deadline_is_refused_at_the_date(app, 
         # Monday 8 March: the papers would be due Monday 1 March, today... fine; Friday 5th: not.
         response = convene(staff()["mo"], case_id, world, date(2027, 3, 5), co_opted=("co1", "co2"))
     assert response.status_code == 400
-    assert "The papers must be published by 26/02/2027" in response.text
+    assert "The papers must be published by 26 February 2027" in response.text
 
 
 def test_a_conflict_declared_by_a_party_is_flagged_until_acknowledged(app, staff, world):

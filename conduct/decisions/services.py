@@ -24,6 +24,7 @@ from conduct.hearings.services import confidential_name_in
 from conduct.models import Case
 from conduct.procedures.model import NoticeKind
 from core.db import db, utcnow
+from core.i18n import record_language
 from tenants.models import User
 
 EDITORS = frozenset({"monitoring-officer", "deputy-monitoring-officer"})
@@ -83,17 +84,23 @@ def start(case: Case, kind_key: str, actor: User) -> DecisionNotice:
         raise NoticeError("kind", _("There is already a draft of this notice."))
     if existing:
         raise NoticeError("kind", _("This notice is published: publish a correction instead."))
+    # A notice is published in English (render_notice), so its first draft is too,
+    # whichever language the officer reads the pages in.
+    with record_language():
+        fields = drafting.first_draft(case, kind.key)
     notice = DecisionNotice(
         council_id=case.council_id,
         case=case,
         kind=kind.key,
         version=1,
         status=DRAFT,
-        fields=drafting.first_draft(case, kind.key),
+        fields=fields,
         created_by=_actor_name(actor),
     )
     db.session.add(notice)
-    engine.system_event(case, actor, _("Decision notice drafted: %(title)s", title=str(kind.title)))
+    engine.system_event(
+        case, actor, lambda: _("Decision notice drafted: %(title)s", title=str(kind.title))
+    )
     return notice
 
 
@@ -161,7 +168,7 @@ def approve(notice: DecisionNotice, actor: User, slot: int) -> NoticeApproval:
     engine.system_event(
         notice.case,
         actor,
-        _("Decision notice approved: %(title)s", title=str(kind.title)),
+        lambda: _("Decision notice approved: %(title)s", title=str(kind.title)),
     )
     return approval
 
@@ -245,7 +252,7 @@ def publish(notice: DecisionNotice, actor: User) -> None:
     engine.system_event(
         notice.case,
         actor,
-        _(
+        lambda: _(
             "Decision notice published: %(title)s (version %(version)d)",
             title=str(kind_of(notice).title),
             version=notice.version,
@@ -289,6 +296,6 @@ def correct(published: DecisionNotice, actor: User, note: str) -> DecisionNotice
     engine.system_event(
         published.case,
         actor,
-        _("Correction of a decision notice drafted: %(note)s", note=note.strip()),
+        lambda: _("Correction of a decision notice drafted: %(note)s", note=note.strip()),
     )
     return notice

@@ -6,6 +6,7 @@ import re
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -207,7 +208,9 @@ class PrivateSessionForm(FlaskForm):
     )
     paragraphs = SelectMultipleField(
         _l("Paragraphs of Schedule 12A relied on"),
-        choices=choices((k, f"{k}. {v}") for k, v in SCHEDULE_12A.items()),
+        choices=choices(
+            (k, LazyString(lambda k=k, v=v: f"{k}. {v}")) for k, v in SCHEDULE_12A.items()
+        ),
         widget=GovCheckboxesInput(),
     )
     reason = TextAreaField(

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from conduct import engine, links
@@ -44,13 +45,13 @@ VIA = "hearing"
 
 # Schedule 12A Part 1, Local Government Act 1972: descriptions of exempt information.
 SCHEDULE_12A = {
-    "1": "Information relating to any individual.",
-    "2": "Information which is likely to reveal the identity of an individual.",
-    "3": "Information relating to the financial or business affairs of any particular person.",
-    "4": "Information relating to consultations or negotiations on labour relations matters.",
-    "5": "Information in respect of which legal professional privilege could be claimed.",
-    "6": "Information revealing that the authority proposes to give a notice or make an order.",
-    "7": "Information relating to the prevention, investigation or prosecution of crime.",
+    "1": _l("Information relating to any individual."),
+    "2": _l("Information which is likely to reveal the identity of an individual."),
+    "3": _l("Information relating to the financial or business affairs of any particular person."),
+    "4": _l("Information relating to consultations or negotiations on labour relations matters."),
+    "5": _l("Information in respect of which legal professional privilege could be claimed."),
+    "6": _l("Information revealing that the authority proposes to give a notice or make an order."),
+    "7": _l("Information relating to the prevention, investigation or prosecution of crime."),
 }
 
 
@@ -161,7 +162,7 @@ def check_date(case: Case, on: date) -> None:
             _(
                 "The papers must be published by %(date)s, 5 working days before a hearing on "
                 "that date, and that day has passed. Choose a later date.",
-                date=last.strftime("%d/%m/%Y"),
+                date=format_date(last, "d MMMM yyyy"),
             ),
         )
 
@@ -227,9 +228,9 @@ def convene(
     message_ids: list[int] = []
     if new_date:
         message_ids += _schedule(case, actor, on)
-    engine.system_event(case, actor, _panel_summary(hearing, flagged))
+    engine.system_event(case, actor, lambda: _panel_summary(hearing, flagged))
     db.session.flush()
-    message_ids += [m.id for m in _tell_everyone(case, hearing, _("A hearing has been arranged."))]
+    message_ids += [m.id for m in _tell_everyone(case, hearing, _l("A hearing has been arranged."))]
     return Result(hearing, message_ids)
 
 
@@ -259,12 +260,12 @@ def _panel_summary(hearing: Hearing, flagged: list[ConflictDeclaration]) -> str:
     return summary
 
 
-def seat_label(seat: str) -> str:
+def seat_label(seat: str) -> object:
     return {
-        "chair": _("chair"),
-        "member": _("member"),
-        "independent-person": _("Independent Person, non-voting"),
-        "co-opted": _("co-opted, non-voting"),
+        "chair": _l("chair"),
+        "member": _l("member"),
+        "independent-person": _l("Independent Person, non-voting"),
+        "co-opted": _l("co-opted, non-voting"),
     }.get(seat, seat)
 
 
@@ -300,7 +301,7 @@ def reschedule(
     engine.system_event(
         case,
         actor,
-        _(
+        lambda: _(
             "Hearing moved to %(when)s at %(venue)s: %(why)s",
             when=hearing.starts_at.astimezone(LONDON).strftime("%d/%m/%Y %H:%M"),
             venue=hearing.venue,
@@ -308,7 +309,7 @@ def reschedule(
         ),
     )
     db.session.flush()
-    ids += [m.id for m in _tell_everyone(case, hearing, _("The hearing has been moved."))]
+    ids += [m.id for m in _tell_everyone(case, hearing, _l("The hearing has been moved."))]
     return Result(hearing, ids)
 
 
@@ -338,18 +339,20 @@ def add_attendee(
     engine.system_event(
         case,
         actor,
-        _("%(kind)s added to the hearing: %(name)s", kind=attendee_label(kind), name=attendee.name),
+        lambda: _(
+            "%(kind)s added to the hearing: %(name)s", kind=attendee_label(kind), name=attendee.name
+        ),
     )
     db.session.flush()
-    messages = _tell_attendee(case, hearing, attendee, _("You are asked to attend a hearing."))
+    messages = _tell_attendee(case, hearing, attendee, _l("You are asked to attend a hearing."))
     return Result(hearing, [m.id for m in messages])
 
 
-def attendee_label(kind: str) -> str:
-    return {"witness": _("Witness"), "representative": _("Representative")}.get(kind, kind)
+def attendee_label(kind: str) -> object:
+    return {"witness": _l("Witness"), "representative": _l("Representative")}.get(kind, kind)
 
 
-def _tell_everyone(case: Case, hearing: Hearing, news: str) -> list[OutboxMessage]:
+def _tell_everyone(case: Case, hearing: Hearing, news: object) -> list[OutboxMessage]:
     """The parties, witnesses, representatives, the panel and the Independent Person."""
     messages: list[OutboxMessage] = []
     route = handling_route(case.council)
@@ -410,7 +413,7 @@ def _tell_everyone(case: Case, hearing: Hearing, news: str) -> list[OutboxMessag
 
 
 def _tell_attendee(
-    case: Case, hearing: Hearing, attendee: HearingAttendee, news: str
+    case: Case, hearing: Hearing, attendee: HearingAttendee, news: object
 ) -> list[OutboxMessage]:
     if not attendee.email:
         return []
@@ -441,9 +444,9 @@ def _parties(case: Case) -> list[tuple[str, str, str]]:
     return found
 
 
-def _body(case: Case) -> str:
+def _body(case: Case) -> object:
     rules = rules_for(case)
-    return str(rules.body) if rules else ""
+    return rules.body if rules else ""  # lazy: made into text in each email's language
 
 
 def _hearing_email(
@@ -451,8 +454,8 @@ def _hearing_email(
     hearing: Hearing,
     recipient: str,
     language: str,
-    news: str,
-    body: str,
+    news: object,
+    body: object,
     reply_to: str | None,
     *,
     link: str | None,
@@ -603,7 +606,7 @@ def publish_agenda(
             ids = outcome.message_ids
         except engine.ActionUnavailableError:
             # Already met (the papers were published before a change): record the new version.
-            engine.system_event(case, actor, _("Hearing papers published again"))
+            engine.system_event(case, actor, lambda: _("Hearing papers published again"))
     return Result(hearing, ids)
 
 
@@ -620,14 +623,14 @@ def decide_private_session(
     hearing.private_paragraphs = [] if choice == "public" else sorted(paragraphs)
     hearing.private_reason = reason.strip()
     labels = {
-        "public": _("in public"),
-        "part-private": _("partly in private"),
-        PRIVATE: _("in private"),
+        "public": _l("in public"),
+        "part-private": _l("partly in private"),
+        PRIVATE: _l("in private"),
     }
     engine.system_event(
         case,
         actor,
-        _(
+        _l(
             "Decided that the hearing is held %(how)s (Schedule 12A, Local Government Act 1972)",
             how=labels[choice],
         ),
@@ -688,10 +691,12 @@ def adjourn(
         )
     )
     hearing.status = ADJOURNED
-    engine.system_event(case, actor, _("Hearing adjourned: %(reason)s", reason=reason.strip()))
+    engine.system_event(
+        case, actor, lambda: _("Hearing adjourned: %(reason)s", reason=reason.strip())
+    )
     if resumes_on is None:
         db.session.flush()
-        news = _("The hearing has been adjourned. You will be told the new date.")
+        news = _l("The hearing has been adjourned. You will be told the new date.")
         return Result(hearing, [m.id for m in _tell_everyone(case, hearing, news)])
     return reschedule(
         case,

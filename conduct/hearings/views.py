@@ -290,7 +290,7 @@ def record_conflict(case_id: int):
             engine.system_event(
                 case,
                 current_user,
-                _("Conflict of interest declared about %(name)s", name=member.name),
+                lambda: _("Conflict of interest declared about %(name)s", name=member.name),
             )
             return _done(case, _("The declared conflict is recorded."))
     return _page("hearings/conflict.html", case, form)

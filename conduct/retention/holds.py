@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from conduct import engine
 from conduct.access import NAME_HOLDERS
@@ -46,7 +46,7 @@ def place(case: Case, actor: User, reason: str) -> CaseEvent:
     return engine.system_event(
         case,
         actor,
-        _("Put on legal hold: not to be deleted under the retention policy"),
+        _l("Put on legal hold: not to be deleted under the retention policy"),
         action="legal-hold",
         reason=reason.strip(),
         actor_role=role,
@@ -65,7 +65,7 @@ def release(case: Case, actor: User, reason: str) -> CaseEvent:
     return engine.system_event(
         case,
         actor,
-        _("Legal hold released: the retention policy applies again"),
+        _l("Legal hold released: the retention policy applies again"),
         action="legal-hold-released",
         reason=reason.strip(),
         actor_role=role,

@@ -30,7 +30,9 @@ def _reads_cases() -> bool:
 def _filtered(councils: list) -> tuple[StatisticsFilterForm, service.Period | None, list[int]]:
     """The filter form, and the period and councils it asks for (None if it has errors)."""
     form = StatisticsFilterForm(request.args)
-    form.council.choices = choices([("", _("All councils")), *((c.slug, c.name) for c in councils)])
+    form.council.choices = choices(
+        [("", _("All councils")), *((c.slug, c.display_name) for c in councils)]
+    )
     if not form.validate():
         return form, None, []
     period = service.Period.chosen(form.received_from.data, form.received_to.data, engine.today())

@@ -9,7 +9,6 @@ export is recorded in the timeline of every case it includes.
 from __future__ import annotations
 
 from flask import abort, g, send_file
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -22,6 +21,7 @@ from conduct.staff import bp
 from conduct.subject_access import search
 from conduct.subject_access.export import write_zip
 from core.db import db
+from core.i18n import as_recorded
 from core.rendering import render
 
 ROLE_LABELS = {
@@ -114,11 +114,13 @@ def subject_access_export():
         engine.system_event(
             appearance.case,
             current_user,
-            _("Included in a subject access export"),
+            _l("Included in a subject access export"),
             action="subject-access-export",
             actor_role=search.officer_role(current_user, appearance.case.council_id),
         )
-        access_log.record(appearance.case, access_log.EXPORT, _("Subject access export"))
+        access_log.record(
+            appearance.case, access_log.EXPORT, as_recorded(_l("Subject access export"))
+        )
     db.session.commit()
     response = send_file(
         archive,
