@@ -212,3 +212,10 @@ def test_public_pages_run_the_same_number_of_queries_with_more_cases_and_council
     assert figures_on(pages[0].text)["by-procedure"]["all"]["received"] == str(21 * 10)
     assert len(figures_on(pages[0].text)["by-council"]) == 6
     assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_every_chart_colour_stands_out_from_the_page():
+    from conduct.statistics.charts import PALETTE
+    from core.branding import contrast_with_white
+
+    assert all(contrast_with_white(colour) >= 3 for colour in PALETTE)

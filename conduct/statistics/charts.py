@@ -20,7 +20,9 @@ ROW_GAP = 14
 LEGEND_ROW = 22
 LABEL_CHARACTERS = 85  # about as many as fit the width at the font size used
 # GOV.UK Design System colours, in an order where neighbours contrast.
-PALETTE = ("#1d70b8", "#f47738", "#d4351c", "#00703c", "#4c2c92", "#28a197", "#912b88")
+# Each at least 3:1 against white (WCAG 2.2 1.4.11); stacked segments are separated by a
+# white line, so each also stands 3:1 against what it touches.
+PALETTE = ("#1d70b8", "#b35a00", "#d4351c", "#00703c", "#4c2c92", "#006f62", "#912b88")
 
 
 @dataclass(frozen=True)
