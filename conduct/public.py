@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     g,
@@ -19,6 +18,7 @@ from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
 from conduct import access_log, complaints
+from conduct.council_pages import council_blueprint
 from conduct.forms import MAX_MEMBERS, ComplaintForm
 from conduct.procedures import PROCEDURES, PUBLIC_FORM_PROCEDURE
 from conduct.uploads import (
@@ -28,20 +28,16 @@ from conduct.uploads import (
     size_text,
     store_upload,
 )
-from core import permissions
 from core.branding import readable_on_white_text
 from core.db import db
 from core.extensions import csrf
 from core.outbox import deliver_after_response
 from core.ratelimit import client_address, configured, limiter
 from core.rendering import render
-from core.tenancy import set_scope
 from tenants.forms import CSRFOnlyForm
 from tenants.routes_catalogue import SAFEGUARDING_ROUTE_KINDS
-from tenants.services import council_by_slug
 
-bp = Blueprint("public", __name__, url_prefix="/<council>")
-permissions.declare(bp, permissions.PUBLIC)
+bp = council_blueprint("public", __name__, url_prefix="/<council>")
 
 # One budget for every POST of the complaint journey from an address, whichever
 # council: enough for a long complaint, not for a flood of them.
@@ -57,26 +53,10 @@ _DRAFTS = "complaint_drafts"
 _SUBMITTED = "submitted_reference"
 
 
-@bp.url_value_preprocessor
-def _load_council(_endpoint: str | None, values: dict | None) -> None:
-    slug = (values or {}).pop("council", None)
-    council = council_by_slug(slug) if slug else None
-    if council is None:
-        abort(404)
-    g.council = council
-    set_scope({council.id})
-
-
 @bp.after_request
 def _log_case_access(response):
     # A party's secure-link page shows their case: logged like a staff view.
     return access_log.write_pending(response)
-
-
-@bp.url_defaults
-def _add_council(endpoint: str, values: dict) -> None:
-    if "council" not in values and "council" in g:
-        values["council"] = g.council.slug
 
 
 @bp.context_processor

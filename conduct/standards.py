@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conduct import feeds, publication
+from conduct.council_pages import enter_every_council
 from conduct.transparency_common import (
     committee_groups,
     feed_entries,
@@ -21,7 +22,6 @@ from conduct.transparency_common import (
 from core import permissions
 from core.db import db, utcnow
 from core.rendering import render
-from core.tenancy import set_scope
 from tenants.committee_services import councils_heard_by, members_of
 from tenants.models import Council
 from tenants.services import external_url
@@ -32,7 +32,7 @@ permissions.declare(bp, permissions.PUBLIC)
 
 @bp.before_request
 def _scope_to_every_council() -> None:
-    set_scope(db.session.scalars(select(Council.id)))
+    enter_every_council()
 
 
 @bp.context_processor

@@ -9,10 +9,11 @@ notice id is simply not found.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g
+from flask import Response, abort, g
 from flask_babel import gettext as _
 
 from conduct import feeds, publication
+from conduct.council_pages import council_blueprint
 from conduct.procedure_rules import assessment_factors, hearing_guide, rules_of
 from conduct.procedures import PROCEDURES, PUBLIC_FORM_PROCEDURE
 from conduct.transparency_common import (
@@ -24,30 +25,11 @@ from conduct.transparency_common import (
     page_number,
     template_helpers,
 )
-from core import permissions
 from core.rendering import render
-from core.tenancy import set_scope
 from tenants.committee_services import councils_heard_by, members_of
-from tenants.services import council_by_slug, external_url
+from tenants.services import external_url
 
-bp = Blueprint("transparency", __name__, url_prefix="/<council>/standards")
-permissions.declare(bp, permissions.PUBLIC)
-
-
-@bp.url_value_preprocessor
-def _load_council(_endpoint: str | None, values: dict | None) -> None:
-    slug = (values or {}).pop("council", None)
-    council = council_by_slug(slug) if slug else None
-    if council is None:
-        abort(404)
-    g.council = council
-    set_scope({council.id})
-
-
-@bp.url_defaults
-def _add_council(endpoint: str, values: dict) -> None:
-    if "council" not in values and "council" in g:
-        values["council"] = g.council.slug
+bp = council_blueprint("transparency", __name__, url_prefix="/<council>/standards")
 
 
 @bp.context_processor

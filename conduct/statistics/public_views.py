@@ -9,36 +9,17 @@ let them isolate single cases by comparing two periods a day apart.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g
-from sqlalchemy import select
+from flask import Blueprint
 
 from conduct import engine
+from conduct.council_pages import enter_council, enter_every_council
 from conduct.statistics import charts, figures, service
 from core import permissions
-from core.db import db
 from core.rendering import render
-from core.tenancy import set_scope
 from tenants.models import Council
-from tenants.services import council_by_slug
 
 bp = Blueprint("public_statistics", __name__)
 permissions.declare(bp, permissions.PUBLIC)
-
-
-def _council(slug: str) -> Council:
-    council = council_by_slug(slug)
-    if council is None:
-        abort(404)
-    # The council's layout links to its public pages, which take the council from g.
-    g.council = council
-    set_scope({council.id})
-    return council
-
-
-def _all_councils() -> list[Council]:
-    councils = list(db.session.scalars(select(Council).order_by(Council.name)))
-    set_scope({c.id for c in councils})
-    return councils
 
 
 def _sections(councils: list[Council]) -> tuple[service.Period, list[figures.Section]]:
@@ -61,23 +42,23 @@ def _page(template: str, councils: list[Council], **context):
 
 @bp.get("/standards/statistics")
 def host():
-    return _page("statistics/public_host.html", _all_councils())
+    return _page("statistics/public_host.html", enter_every_council())
 
 
 @bp.get("/standards/statistics.csv")
 def host_csv():
-    period, sections = _sections(_all_councils())
+    period, sections = _sections(enter_every_council())
     return figures.csv_download(sections, "statistics", period)
 
 
 @bp.get("/<council>/standards/statistics")
 def council_page(council: str):
-    found = _council(council)
+    found = enter_council(council)
     return _page("statistics/public_council.html", [found], council=found)
 
 
 @bp.get("/<council>/standards/statistics.csv")
 def council_csv(council: str):
-    found = _council(council)
+    found = enter_council(council)
     period, sections = _sections([found])
     return figures.csv_download(sections, f"{found.slug}-statistics", period)
