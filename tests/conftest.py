@@ -77,13 +77,33 @@ def _worker_database(url: str, worker_id: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+_BUILT: list[Flask] = []
+
+
 def build_app(database_url: str, upload_folder: Path, **overrides: object) -> Flask:
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(upload_folder),
         **overrides,
     }
-    return create_app(type("PerTestConfig", (TestConfig,), settings))
+    app = create_app(type("PerTestConfig", (TestConfig,), settings))
+    _BUILT.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_every_apps_connections() -> Iterator[None]:
+    """Each app a test built gives back its connections when the test ends.
+
+    Otherwise a PostgreSQL connection left in a pool is closed by the garbage
+    collector during some later test, whose run then fails on the warning.
+    """
+    yield
+    while _BUILT:
+        built = _BUILT.pop()
+        with built.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
