@@ -15,6 +15,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -77,12 +78,19 @@ class KeyRing:
     keys: dict[str, bytes]
     current: str
 
-    @property
+    # Cached: a page of search results or a bulk load would otherwise derive the
+    # key, or build a cipher, once per value.
+    @cached_property
     def search_key(self) -> bytes:
         """For blind indexes (exact-match search without the text): from the current key."""
         return HKDF(
             algorithm=hashes.SHA256(), length=32, salt=None, info=b"conduct-casework/search"
         ).derive(self.keys[self.current])
+
+
+    @cached_property
+    def ciphers(self) -> dict[str, AESGCM]:
+        return {key_id: AESGCM(key) for key_id, key in self.keys.items()}
 
 
 class KeyConfigurationError(RuntimeError):
@@ -148,7 +156,7 @@ def keyring() -> KeyRing:
 def seal_text(plaintext: str, ring: KeyRing | None = None) -> str:
     ring = ring or keyring()
     nonce = os.urandom(12)
-    sealed = AESGCM(ring.keys[ring.current]).encrypt(nonce, plaintext.encode(), None)
+    sealed = ring.ciphers[ring.current].encrypt(nonce, plaintext.encode(), None)
     payload = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
     return f"{DATA_PREFIX}{ring.current}:{payload}"
 
@@ -169,12 +177,12 @@ def open_text(stored: str, ring: KeyRing | None = None) -> str:
         return stored  # written before encryption: `flask crypto rotate` seals it
     ring = ring or keyring()
     key_id, _sep, payload = stored[len(DATA_PREFIX) :].partition(":")
-    key = ring.keys.get(key_id)
-    if key is None:
+    cipher = ring.ciphers.get(key_id)
+    if cipher is None:
         raise DecryptionError(f"no key {key_id!r} in DATA_ENCRYPTION_KEYS")
     try:
         raw = base64.urlsafe_b64decode(payload.encode("ascii"))
-        return AESGCM(key).decrypt(raw[:12], raw[12:], None).decode()
+        return cipher.decrypt(raw[:12], raw[12:], None).decode()
     except (InvalidTag, ValueError) as error:
         raise DecryptionError("cannot decrypt") from error
 
@@ -183,7 +191,7 @@ def seal_bytes(data: bytes, ring: KeyRing | None = None) -> bytes:
     ring = ring or keyring()
     kid = ring.current.encode()
     nonce = os.urandom(12)
-    sealed = AESGCM(ring.keys[ring.current]).encrypt(nonce, data, FILE_MAGIC)
+    sealed = ring.ciphers[ring.current].encrypt(nonce, data, FILE_MAGIC)
     return FILE_MAGIC + bytes([len(kid)]) + kid + nonce + sealed
 
 
@@ -200,12 +208,12 @@ def open_bytes(data: bytes, ring: KeyRing | None = None) -> bytes:
     ring = ring or keyring()
     start = len(FILE_MAGIC) + 1
     kid = data[start : start + data[len(FILE_MAGIC)]].decode()
-    key = ring.keys.get(kid)
-    if key is None:
+    cipher = ring.ciphers.get(kid)
+    if cipher is None:
         raise DecryptionError(f"no key {kid!r} in DATA_ENCRYPTION_KEYS")
     body = data[start + len(kid) :]
     try:
-        return AESGCM(key).decrypt(body[:12], body[12:], FILE_MAGIC)
+        return cipher.decrypt(body[:12], body[12:], FILE_MAGIC)
     except InvalidTag as error:
         raise DecryptionError("cannot decrypt") from error
 
