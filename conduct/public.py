@@ -32,6 +32,7 @@ from core.branding import readable_on_white_text
 from core.db import db
 from core.extensions import csrf
 from core.outbox import deliver_after_response
+from core.pagecache import fingerprint, render_shared
 from core.ratelimit import client_address, configured, limiter
 from core.rendering import render
 from tenants.forms import CSRFOnlyForm
@@ -86,9 +87,19 @@ def brand_css():
     return response
 
 
+def _council_shows() -> tuple:
+    """What a council's public pages show of it (its row's pages_version follows its
+    procedures and contact routes)."""
+    return fingerprint(g.council)
+
+
 @bp.get("/")
 def landing():
-    return render("public/landing.html", concerns=CONCERNS, error=None)
+    return render_shared(
+        "public/landing.html",
+        _council_shows(),
+        prepare=lambda: {"concerns": CONCERNS, "error": None},
+    )
 
 
 @bp.get("/help")
@@ -160,6 +171,13 @@ def complaint_form():
     if not council.enables(PUBLIC_FORM_PROCEDURE):
         return render("public/no_form.html")
     draft = complaints.find_draft(_draft_token())
+    if request.method == "GET" and draft is None:
+        # The blank form is the same for every new visitor of this council.
+        return render_shared(
+            "public/complaint_form.html",
+            _council_shows(),
+            prepare=lambda: _form_context(_form_from_draft(None), None),
+        )
     if request.method == "GET":
         return _form_page(_form_from_draft(draft), draft)
 
@@ -197,14 +215,12 @@ def complaint_form():
     return _form_page(form, draft, 400)
 
 
+def _form_context(form: ComplaintForm, draft) -> dict:
+    return {"form": form, "draft": draft, "allowed": ALLOWED_DESCRIPTION}
+
+
 def _form_page(form: ComplaintForm, draft, status: int = 200):
-    return render(
-        "public/complaint_form.html",
-        status=status,
-        form=form,
-        draft=draft,
-        allowed=ALLOWED_DESCRIPTION,
-    )
+    return render("public/complaint_form.html", status=status, **_form_context(form, draft))
 
 
 def _csrf_valid() -> bool:

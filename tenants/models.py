@@ -17,8 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 
@@ -46,6 +47,9 @@ class Council(db.Model):
     # Whole years a closed case is kept before it is deleted (conduct/retention): the
     # council's records retention policy; six years after closure is the common one.
     retention_years: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    # Goes up whenever the council, its procedures or its contact routes change, so
+    # that public pages rendered from them can be kept until then (core/pagecache.py).
+    pages_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     procedures: Mapped[list[CouncilProcedure]] = relationship(
@@ -252,3 +256,18 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_pages_version(session: Session, _context, _instances) -> None:
+    councils: set[Council] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, ContactRoute | CouncilProcedure):
+            council = obj.council or (obj.council_id and session.get(Council, obj.council_id))
+            if council is not None:
+                councils.add(council)
+        elif isinstance(obj, Council) and session.is_modified(obj, include_collections=True):
+            councils.add(obj)
+    for council in councils:
+        if council not in session.new:
+            council.pages_version = (council.pages_version or 1) + 1
