@@ -98,7 +98,7 @@ def landing():
     return render_shared(
         "public/landing.html",
         _council_shows(),
-        prepare=lambda: {"concerns": CONCERNS, "error": None},
+        prepare=lambda: {"concerns": CONCERNS, "error": None, "posts": False},
     )
 
 

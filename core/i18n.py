@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from urllib.parse import urlencode
 
+from babel import Locale
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import force_locale, refresh
 
 
-def select_locale() -> str:
+@cache
+def _locale(code: str) -> Locale:
+    # Flask-Babel parses the selector's answer on every request unless it is a Locale.
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    return _locale(_language())
+
+
+def _language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, scheduler: the service's default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
