@@ -32,7 +32,7 @@ from core.branding import readable_on_white_text
 from core.db import db
 from core.extensions import csrf
 from core.outbox import deliver_after_response
-from core.pagecache import fingerprint, render_shared
+from core.pagecache import fingerprint, remembered, render_shared
 from core.ratelimit import client_address, configured, limiter
 from core.rendering import render
 from tenants.forms import CSRFOnlyForm
@@ -168,7 +168,10 @@ def _keep_uploads(form: ComplaintForm, draft) -> None:
 @csrf.exempt  # checked by the form itself, so a stale token keeps every answer
 def complaint_form():
     council = g.council
-    if not council.enables(PUBLIC_FORM_PROCEDURE):
+    takes_form = remembered(
+        ("takes-form", _council_shows()), lambda: council.enables(PUBLIC_FORM_PROCEDURE)
+    )
+    if not takes_form:
         return render("public/no_form.html")
     draft = complaints.find_draft(_draft_token())
     if request.method == "GET" and draft is None:

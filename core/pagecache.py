@@ -50,6 +50,16 @@ def _pages() -> _Pages:
     return current_app.extensions.setdefault("page_cache", _Pages())
 
 
+def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """A value derived from what a key names (e.g. a council's fingerprint), computed once."""
+    pages = _pages()
+    found = pages.get(("value", key))
+    if found is None:
+        found = (compute(), 0)
+        pages.put(("value", key), found)
+    return found[0]
+
+
 def fingerprint(*rows: Any) -> tuple:
     """Every column value of these model instances: equal only if they show the same."""
     found = []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from flask import has_request_context
 from sqlalchemy import ForeignKey, event
@@ -93,16 +94,20 @@ def _add_tenant_criteria(state: ORMExecuteState) -> None:
     allowed = _scope_of(state.session)
     if allowed is None:
         return
-    # Computed outside the lambda: SQLAlchemy caches the lambda and tracks
-    # only its closure variables as parameters.
-    ids = tuple(sorted(allowed)) or (-1,)
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantScoped,
-            lambda cls: cls.council_id.in_(ids),
-            include_aliases=True,
-            propagate_to_loaders=True,
-        )
+    state.statement = state.statement.options(_criteria(tuple(sorted(allowed)) or (-1,)))
+
+
+@lru_cache(maxsize=1024)
+def _criteria(ids: tuple[int, ...]):
+    """The scope as a loader option, built once per set of councils (building it is most of
+    the cost of a small query)."""
+    # `ids` is a closure variable: SQLAlchemy caches the lambda and tracks only its
+    # closure variables as parameters.
+    return with_loader_criteria(
+        TenantScoped,
+        lambda cls: cls.council_id.in_(ids),
+        include_aliases=True,
+        propagate_to_loaders=True,
     )
 
 
