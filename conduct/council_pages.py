@@ -26,6 +26,11 @@ def enter_council(slug: str | None) -> Council:
     return council
 
 
+def scope_to_every_council() -> None:
+    """The host's pages: every council's published records (their ids alone are needed)."""
+    set_scope(db.session.scalars(select(Council.id)))
+
+
 def enter_every_council() -> list[Council]:
     councils = list(db.session.scalars(select(Council).order_by(Council.name)))
     set_scope({c.id for c in councils})

@@ -13,7 +13,7 @@ from datetime import datetime
 from math import ceil
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from conduct.decisions.models import PUBLISHED, DecisionNotice
 from conduct.hearings.models import Hearing
@@ -80,7 +80,13 @@ def latest_notices(page: int) -> Page | None:
     if page < 1 or page > result.count:
         return None
     items = db.session.scalars(
-        query.options(selectinload(DecisionNotice.council))
+        query.options(
+            selectinload(DecisionNotice.council),
+            # A list shows titles: opening each notice's sealed text and PDF is wasted work.
+            defer(DecisionNotice.html),
+            defer(DecisionNotice.pdf),
+            defer(DecisionNotice.fields),
+        )
         .order_by(DecisionNotice.published_at.desc(), DecisionNotice.id.desc())
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)

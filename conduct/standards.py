@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conduct import feeds, publication
-from conduct.council_pages import enter_every_council
+from conduct.council_pages import scope_to_every_council
 from conduct.transparency_common import (
     committee_groups,
     feed_entries,
@@ -32,7 +32,7 @@ permissions.declare(bp, permissions.PUBLIC)
 
 @bp.before_request
 def _scope_to_every_council() -> None:
-    enter_every_council()
+    scope_to_every_council()
 
 
 @bp.context_processor
