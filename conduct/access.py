@@ -9,6 +9,7 @@ cases assigned to them.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -53,21 +54,40 @@ def seated_councils(user: User) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def reading_grants(user: User) -> list[tuple[int, frozenset[str], list[str]]]:
-    """How the user reads cases by role: (council id, the roles that give it, procedure keys).
+@dataclass(frozen=True)
+class ReadingGrant:
+    """Councils where the user reads the same procedures' cases through the same roles."""
+
+    council_ids: tuple[int, ...]
+    roles: frozenset[str]  # the roles that give it
+    procedure_keys: tuple[str, ...]
+
+
+def reading_grants(user: User) -> list[ReadingGrant]:
+    """How the user reads cases by role, councils alike grouped together.
 
     A procedure's readers read its cases on their council; a case closed to
     every one of those roles (CaseExclusion) is not read through this grant.
+    Councils where the user holds the same roles read the same procedures, so
+    one grant covers them all: the SQL built from the grants has as many
+    conditions for a Monitoring Officer of two hundred councils as of one.
     """
-    grants = []
+    councils_by_reading: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = defaultdict(list)
     for council_id, roles in roles_by_council(user).items():
         by_roles: dict[frozenset[str], list[str]] = defaultdict(list)
         for key, procedure in PROCEDURES.items():
             giving = frozenset(roles.intersection(procedure.readers))
             if giving:
                 by_roles[giving].append(key)
-        grants += [(council_id, giving, sorted(keys)) for giving, keys in by_roles.items()]
-    return grants
+        for giving, keys in by_roles.items():
+            councils_by_reading[(giving, tuple(sorted(keys)))].append(council_id)
+    # In a fixed order, so the same grants always make the same SQL text (statement cache).
+    return [
+        ReadingGrant(tuple(sorted(council_ids)), giving, keys)
+        for (giving, keys), council_ids in sorted(
+            councils_by_reading.items(), key=lambda item: (sorted(item[0][0]), item[0][1])
+        )
+    ]
 
 
 def readable(user: User) -> ColumnElement[bool]:
@@ -77,17 +97,17 @@ def readable(user: User) -> ColumnElement[bool]:
     that gives this user access is excluded from the case (CaseExclusion).
     """
     clauses = []
-    for council_id, giving, keys in reading_grants(user):
+    for grant in reading_grants(user):
         excluded = (
             select(func.count(CaseExclusion.id))
-            .where(CaseExclusion.case_id == Case.id, CaseExclusion.role.in_(sorted(giving)))
+            .where(CaseExclusion.case_id == Case.id, CaseExclusion.role.in_(sorted(grant.roles)))
             .scalar_subquery()
         )
         clauses.append(
             and_(
-                Case.council_id == council_id,
-                Case.procedure_key.in_(keys),
-                excluded < len(giving),
+                Case.council_id.in_(grant.council_ids),
+                Case.procedure_key.in_(grant.procedure_keys),
+                excluded < len(grant.roles),
             )
         )
     assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id)

@@ -105,11 +105,12 @@ def search_cases(
     return CasePage(cases=list(rows), total=total, page=page, per_page=per_page)
 
 
-def councils_in_scope(council_ids: set[int]) -> list[Council]:
+def councils_in_scope(council_ids: set[int], *, with_procedures: bool = False) -> list[Council]:
+    """The councils by name; `with_procedures` loads the procedures each enables in one
+    more query, for a page that lists them (otherwise a query per council)."""
     if not council_ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Council).where(Council.id.in_(council_ids)).order_by(Council.name)
-        )
-    )
+    query = select(Council).where(Council.id.in_(council_ids)).order_by(Council.name)
+    if with_procedures:
+        query = query.options(selectinload(Council.procedures))
+    return list(db.session.scalars(query))

@@ -23,6 +23,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -181,8 +182,14 @@ def _councils() -> list[Council]:
     ids = current_user.council_ids_with(INTAKE_ROLES)
     if not ids:
         return []
+    # With the procedures each enables, which the form lists: otherwise a query per council.
     return list(
-        db.session.scalars(db.select(Council).where(Council.id.in_(ids)).order_by(Council.name))
+        db.session.scalars(
+            db.select(Council)
+            .where(Council.id.in_(ids))
+            .options(selectinload(Council.procedures))
+            .order_by(Council.name)
+        )
     )
 
 

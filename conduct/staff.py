@@ -90,7 +90,7 @@ def _case_query(form: StaffCaseFilterForm, councils: list) -> CaseQuery:
 
 @bp.get("/")
 def cases():
-    councils = councils_in_scope(g.case_council_ids)
+    councils = councils_in_scope(g.case_council_ids, with_procedures=True)
     form = _filter_form(councils)
     query = _case_query(form, councils)
     today = engine.today()

@@ -23,11 +23,13 @@ def readable(user: User) -> ColumnElement[bool]:
     """SQL condition on RetainedCase: the rows this user counts (as access.readable)."""
     clauses = [
         and_(
-            RetainedCase.council_id == council_id,
-            RetainedCase.procedure_key.in_(keys),
-            or_(*(not_(RetainedCase.excluded_roles.contains(f",{r},")) for r in sorted(giving))),
+            RetainedCase.council_id.in_(grant.council_ids),
+            RetainedCase.procedure_key.in_(grant.procedure_keys),
+            or_(
+                *(not_(RetainedCase.excluded_roles.contains(f",{r},")) for r in sorted(grant.roles))
+            ),
         )
-        for council_id, giving, keys in reading_grants(user)
+        for grant in reading_grants(user)
     ]
     return or_(*clauses) if clauses else false()
 
