@@ -84,6 +84,8 @@ def prepare(app, url: str, args: argparse.Namespace) -> data.Dataset:
         found = data.Dataset.load(saved)
         if found.cases == args.cases and found.councils == args.councils:
             print(f"Reusing the database of {found.cases} cases ({saved.name})")
+            with app.app_context():
+                database.migrate()  # the code may have moved on since it was built
             return found
     print(f"Building {args.cases:,} cases over {args.councils} councils ...", flush=True)
     with app.app_context():
