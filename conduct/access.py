@@ -70,6 +70,19 @@ def reading_grants(user: User) -> list[tuple[int, frozenset[str], list[str]]]:
     return grants
 
 
+def grants_by_councils(user: User) -> list[tuple[list[int], frozenset[str], list[str]]]:
+    """`reading_grants`, the councils with the same roles and procedures taken together.
+
+    A district Monitoring Officer holds the same grant on 200 councils: one
+    condition for all of them instead of 200 ORed copies keeps the SQL small
+    (it was 200 KB, and slow to compile and to plan) and lets it use an index.
+    """
+    councils: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = defaultdict(list)
+    for council_id, giving, keys in reading_grants(user):
+        councils[(giving, tuple(keys))].append(council_id)
+    return [(ids, giving, list(keys)) for (giving, keys), ids in councils.items()]
+
+
 def readable(user: User) -> ColumnElement[bool]:
     """SQL condition on Case: the cases this user may read.
 
@@ -77,7 +90,7 @@ def readable(user: User) -> ColumnElement[bool]:
     that gives this user access is excluded from the case (CaseExclusion).
     """
     clauses = []
-    for council_id, giving, keys in reading_grants(user):
+    for council_ids, giving, keys in grants_by_councils(user):
         excluded = (
             select(func.count(CaseExclusion.id))
             .where(CaseExclusion.case_id == Case.id, CaseExclusion.role.in_(sorted(giving)))
@@ -85,7 +98,7 @@ def readable(user: User) -> ColumnElement[bool]:
         )
         clauses.append(
             and_(
-                Case.council_id == council_id,
+                Case.council_id.in_(council_ids),
                 Case.procedure_key.in_(keys),
                 excluded < len(giving),
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, false, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from conduct.access import reading_grants
+from conduct.access import grants_by_councils
 from conduct.retention.models import RetainedCase, RetainedDeadline, RetainedSanction
 from conduct.statistics.records import Records
 from tenants.models import User
@@ -23,11 +23,11 @@ def readable(user: User) -> ColumnElement[bool]:
     """SQL condition on RetainedCase: the rows this user counts (as access.readable)."""
     clauses = [
         and_(
-            RetainedCase.council_id == council_id,
+            RetainedCase.council_id.in_(council_ids),
             RetainedCase.procedure_key.in_(keys),
             or_(*(not_(RetainedCase.excluded_roles.contains(f",{r},")) for r in sorted(giving))),
         )
-        for council_id, giving, keys in reading_grants(user)
+        for council_ids, giving, keys in grants_by_councils(user)
     ]
     return or_(*clauses) if clauses else false()
 
