@@ -136,6 +136,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/London"
     LANGUAGES = ("en", "cy")
     CASE_LIST_PAGE_SIZE = 25
+    # How long each process keeps the public statistics pages' figures (seconds; 0: not
+    # at all). They change only as cases do, and are anonymous and the same for every
+    # visitor; the public sees a new case that much later (conduct/statistics/cache.py).
+    STATISTICS_CACHE_SECONDS = int(os.environ.get("STATISTICS_CACHE_SECONDS", "300"))
 
 
 class DevelopmentConfig(Config):
@@ -162,6 +166,9 @@ class TestConfig(Config):
     OUTBOX_DELIVER_AFTER_RESPONSE = False
     # Argon2 with tiny parameters: hashing strength is not what these tests test.
     PASSWORD_HASH_PROFILE = "fast-for-tests"
+    # Tests change cases between requests and expect the pages to show it at once
+    # (tests/test_statistics_cache.py turns the cache on).
+    STATISTICS_CACHE_SECONDS = 0
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}
