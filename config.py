@@ -139,6 +139,10 @@ class Config:
     # Keep the rendered landing page and blank complaint form of each council in
     # memory (core/pagecache.py); they are re-rendered as soon as the council changes.
     PAGE_CACHE = _bool("PAGE_CACHE", True)
+    # How long each process keeps the public statistics pages' figures (seconds; 0: not
+    # at all). They change only as cases do, and are anonymous and the same for every
+    # visitor; the public sees a new case that much later (conduct/statistics/cache.py).
+    STATISTICS_CACHE_SECONDS = int(os.environ.get("STATISTICS_CACHE_SECONDS", "300"))
 
 
 class DevelopmentConfig(Config):
@@ -165,6 +169,9 @@ class TestConfig(Config):
     OUTBOX_DELIVER_AFTER_RESPONSE = False
     # Argon2 with tiny parameters: hashing strength is not what these tests test.
     PASSWORD_HASH_PROFILE = "fast-for-tests"
+    # Tests change cases between requests and expect the pages to show it at once
+    # (tests/test_statistics_cache.py turns the cache on).
+    STATISTICS_CACHE_SECONDS = 0
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

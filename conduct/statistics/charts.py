@@ -3,14 +3,22 @@
 No JavaScript and nothing from a CDN: the geometry is computed on the server
 and templates/statistics/_figures.html writes the SVG. Hidden values (small
 counts on public pages) get no bar, only their "fewer than 3" text.
+
+`shown` prepares everything that template writes of a figure, its chart and
+its table, every number already in the page's language: a district's page has
+thousands of cells, and a function call or filter per cell in the template
+costs more than the cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
-from conduct.statistics.figures import Cell, Figure, chart_text
+from flask_babel import get_locale
+
+from conduct.statistics.figures import Cell, Figure, chart_text, display
 
 WIDTH = 640
 BAR_AREA = 500  # the longest bar; the rest of the width holds its value
@@ -31,6 +39,16 @@ class Segment:
     width: float
     colour: str
 
+    # As the SVG writes them (one decimal), formatted here: a filter per attribute
+    # in the template cost more than the rest of the bar.
+    @property
+    def x_text(self) -> str:
+        return f"{self.x:.1f}"
+
+    @property
+    def width_text(self) -> str:
+        return f"{self.width:.1f}"
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -41,6 +59,10 @@ class Bar:
     segments: tuple[Segment, ...]
     text: str
     text_x: float
+
+    @property
+    def text_x_text(self) -> str:
+        return f"{self.text_x:.1f}"
 
 
 @dataclass(frozen=True)
@@ -106,3 +128,42 @@ def chart_of(figure: Figure, text: Callable[[Cell], str] = chart_text) -> Chart:
         )
     height = top + len(figure.rows) * step
     return Chart(WIDTH, max(height, step), BAR_HEIGHT, legend, tuple(bars))
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    key: str
+    heading: str  # the first label, the row's header cell
+    labels: tuple[str, ...]  # the others
+    cells: tuple[tuple[str, str], ...]  # (measure key, value as shown)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A figure as templates/statistics/_figures.html writes it."""
+
+    figure: Figure
+    id: str
+    chart: Chart
+    rows: tuple[ShownRow, ...]
+
+
+def shown(figure: Figure, locale: str | None = None) -> Shown:
+    """`figure`'s chart and table, in `locale` (default: the request's)."""
+    locale = locale or str(get_locale())
+    measures = [c.key for c in figure.columns]
+    rows = tuple(
+        ShownRow(
+            row.key,
+            row.labels[0],
+            row.labels[1:],
+            tuple(zip(measures, (display(c, locale) for c in row.cells), strict=True)),
+        )
+        for row in figure.rows
+    )
+    return Shown(
+        figure,
+        "figure-" + figure.key.replace(":", "-"),
+        chart_of(figure, partial(chart_text, locale=locale)),
+        rows,
+    )

@@ -5,15 +5,24 @@ Small counts are suppressed and small medians withheld (conduct/statistics/
 figures.py); no page or file holds a reference, a name or free text. The
 period is fixed (the last 12 months): a period of the reader's choosing would
 let them isolate single cases by comparing two periods a day apart.
+
+Being fixed and the same for everyone, the figures and their rendered tables
+are kept a few minutes per process (conduct/statistics/cache.py says how stale
+they may be).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass, field
+
+from flask import Blueprint, current_app, get_template_attribute
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from conduct import engine
 from conduct.council_pages import enter_council, enter_every_council
 from conduct.statistics import charts, figures, service
+from conduct.statistics.cache import cache_of
 from core import permissions
 from core.rendering import render
 from tenants.models import Council
@@ -22,22 +31,44 @@ bp = Blueprint("public_statistics", __name__)
 permissions.declare(bp, permissions.PUBLIC)
 
 
-def _sections(councils: list[Council]) -> tuple[service.Period, list[figures.Section]]:
-    period = service.Period.last_12_months(engine.today())
-    stats = service.compute([c.id for c in councils], period)
-    return period, figures.build(stats, {c.id: c for c in councils}, public=True)
+# For templates/statistics/_figures.html, on the staff page too: app-wide, so the
+# macros need no context and the public pages can render them alone (to keep).
+bp.add_app_template_global(charts.shown, "statistics_figure")
+
+
+@dataclass
+class Published:
+    """The public figures of some councils on one day, in one language."""
+
+    period: service.Period
+    sections: list[figures.Section]
+    html: Markup | None = field(default=None)  # the figures as the page shows them, once rendered
+
+
+def _published(councils: list[Council]) -> Published:
+    today = engine.today()
+    ids = tuple(sorted(c.id for c in councils))
+
+    def compute() -> Published:
+        period = service.Period.last_12_months(today)
+        stats = service.compute(ids, period)
+        return Published(period, figures.build(stats, {c.id: c for c in councils}, public=True))
+
+    key = (ids, str(get_locale()), today)
+    seconds = current_app.config["STATISTICS_CACHE_SECONDS"]
+    return cache_of(current_app).get_or_make(key, seconds, compute)
 
 
 def _page(template: str, councils: list[Council], **context):
-    period, sections = _sections(councils)
-    return render(
-        template,
-        period=period,
-        sections=sections,
-        display=figures.display,
-        chart_of=charts.chart_of,
-        **context,
-    )
+    found = _published(councils)
+    if found.html is None:
+        found.html = get_template_attribute("statistics/_figures.html", "sections")(found.sections)
+    return render(template, period=found.period, figures_html=found.html, **context)
+
+
+def _sections(councils: list[Council]) -> tuple[service.Period, list[figures.Section]]:
+    found = _published(councils)
+    return found.period, found.sections
 
 
 @bp.get("/standards/statistics")

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy import Integer, and_, case, extract, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -98,6 +99,9 @@ class Durations:
 
 @dataclass(frozen=True)
 class Statistics:
+    """The aggregates of one `compute`; each total of them is worked out once, when first read
+    (a page reads several more than once, and a district's cube has thousands of entries)."""
+
     period: Period
     today: date
     council_ids: tuple[int, ...]
@@ -113,7 +117,7 @@ class Statistics:
     # (council id, complaint type or "", (year, month) resolved) -> Stage 1 resolutions
     stage_one: Counter[tuple[int, str, tuple[int, int]]]
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(self.cube.values())
 
@@ -125,50 +129,50 @@ class Statistics:
                 found[key] += n
         return found
 
-    @property
+    @cached_property
     def by_council(self) -> Counter[int]:
         return self._sum(lambda c, p, s, o, d: c)
 
-    @property
+    @cached_property
     def by_procedure(self) -> Counter[str]:
         return self._sum(lambda c, p, s, o, d: p)
 
-    @property
+    @cached_property
     def open_by_council(self) -> Counter[int]:
         return self._sum(lambda c, p, s, o, d: c if o is None else None)
 
-    @property
+    @cached_property
     def open_by_procedure(self) -> Counter[str]:
         return self._sum(lambda c, p, s, o, d: p if o is None else None)
 
-    @property
+    @cached_property
     def by_stage(self) -> Counter[tuple[str, str, str | None]]:
         return self._sum(lambda c, p, s, o, d: (p, s, o))
 
-    @property
+    @cached_property
     def by_outcome(self) -> Counter[tuple[str, str]]:
         return self._sum(lambda c, p, s, o, d: (p, o) if o is not None else None)
 
-    @property
+    @cached_property
     def decisions(self) -> Counter[tuple[str, str]]:
         return self._sum(lambda c, p, s, o, d: (p, d) if d is not None else None)
 
-    @property
+    @cached_property
     def all_durations(self) -> Durations:
         total = Durations()
         for durations in self.durations.values():
             total = total + durations
         return total
 
-    @property
+    @cached_property
     def stage_one_by_council(self) -> Counter[int]:
         return _fold(self.stage_one, lambda k: k[0])
 
-    @property
+    @cached_property
     def stage_one_by_type(self) -> Counter[str]:
         return _fold(self.stage_one, lambda k: k[1])
 
-    @property
+    @cached_property
     def stage_one_by_month(self) -> Counter[tuple[int, int]]:
         return _fold(self.stage_one, lambda k: k[2])
 

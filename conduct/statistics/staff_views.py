@@ -15,7 +15,7 @@ from conduct import access, engine
 from conduct.caselist import councils_in_scope
 from conduct.retention import records as retention_records
 from conduct.staff import bp
-from conduct.statistics import charts, figures, service
+from conduct.statistics import figures, service
 from conduct.statistics.forms import StatisticsFilterForm
 from core.formutil import choices
 from core.rendering import render, wants_fragment
@@ -68,8 +68,6 @@ def statistics():
         chosen=[c for c in councils if c.id in council_ids and len(council_ids) == 1],
         has_casework=has_casework,
         query=request.args.to_dict(flat=False),
-        display=figures.display,
-        chart_of=charts.chart_of,
     )
 
 
