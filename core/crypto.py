@@ -87,7 +87,6 @@ class KeyRing:
             algorithm=hashes.SHA256(), length=32, salt=None, info=b"conduct-casework/search"
         ).derive(self.keys[self.current])
 
-
     @cached_property
     def ciphers(self) -> dict[str, AESGCM]:
         return {key_id: AESGCM(key) for key_id, key in self.keys.items()}
