@@ -13,13 +13,23 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+from base64 import encodebytes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email import policy
+from email.utils import formatdate
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import BadHeaderError, Connection, Mail, Message
+from flask_mail import (
+    BadHeaderError,
+    Connection,
+    Mail,
+    Message,
+    sanitize_address,
+    sanitize_addresses,
+)
 from sqlalchemy import insert, select, update
 
 from core.db import db, utcnow
@@ -243,8 +253,63 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+class _Mail(Message):
+    """flask-mail's message, written out by hand rather than by the email package.
+
+    The email package's generator re-parses and re-folds every header under
+    the SMTP policy and encodes headers a character at a time: about 3 ms a
+    message, most of the cost of delivering one. An outbox message is always
+    the same shape (text and HTML alternatives, no attachments), so it is
+    written directly: bodies in base64 (safe for any line length or character).
+    """
+
+    def as_bytes(self) -> bytes:
+        boundary = f"=={secrets.token_hex(16)}"
+        headers = [
+            ("From", sanitize_address(self.sender)),
+            ("To", ", ".join(sorted(set(sanitize_addresses(self.recipients))))),
+            ("Date", formatdate(self.date, localtime=True)),
+            ("Message-ID", self.msgId),
+        ]
+        if self.reply_to:
+            headers.append(("Reply-To", sanitize_address(self.reply_to)))
+        headers.extend((self.extra_headers or {}).items())
+        headers.append(("MIME-Version", "1.0"))
+        lines = [_subject(self.subject or "")]
+        lines += [f"{name}: {value}" for name, value in headers]
+        parts = [("plain", self.body or "")]
+        if self.html is not None:
+            parts.append(("html", self.html))
+        lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+        lines.append("")
+        for subtype, content in parts:
+            lines += [
+                f"--{boundary}",
+                f'Content-Type: text/{subtype}; charset="utf-8"',
+                "Content-Transfer-Encoding: base64",
+                "",
+                encodebytes(content.encode()).decode("ascii").replace("\n", "\r\n").rstrip(),
+            ]
+        lines += [f"--{boundary}--", ""]
+        return "\r\n".join(lines).encode("ascii")
+
+    def as_string(self) -> str:
+        return self.as_bytes().decode("ascii")
+
+
+def _subject(subject: str) -> str:
+    """The Subject header: as it is when plain ASCII, else folded by the email package.
+
+    Only this header needs its RFC 2047 encoding, so only it pays for the package.
+    """
+    if subject.isascii() and "=?" not in subject:
+        return f"Subject: {subject}"
+    folded = policy.SMTP.header_factory("Subject", subject).fold(policy=policy.SMTP)
+    return folded.rstrip("\r\n")
+
+
 def _as_mail(row: OutboxMessage) -> Message:
-    message = Message(
+    message = _Mail(
         subject=row.subject,
         recipients=[row.recipient],
         body=row.body_text,
