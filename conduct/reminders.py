@@ -93,9 +93,11 @@ def sweep(now: datetime | None = None) -> SweepReport:
                 report.councils.append(council.slug)
     if working:
         # One scope for every council swept: the write guard still refuses any other.
-        with scope(working):
+        with scope(working.keys()):
             work = _plan(working, today)
-            db.session.commit()  # reading done: do not hold SQLite's write lock while idle
+            # End the reading transaction (on SQLite it holds the write lock): each
+            # batch is a transaction of its own.
+            db.session.commit()
             for start in range(0, len(work), BATCH):
                 _write_batch(work[start : start + BATCH], report)
     db.session.commit()
