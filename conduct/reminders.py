@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, defaultload, lazyload, selectinload
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from conduct import engine
 from conduct.calendar import WorkingCalendar
@@ -144,12 +144,9 @@ def _candidate_filter(today: date, lead: int) -> list:
     # An alias, so the query of recorded reminders can use this filter too.
     sent = aliased(ReminderSent)
     overdue_sent = exists().where(and_(sent.deadline_id == CaseDeadline.id, sent.kind == "overdue"))
-    return [
-        CaseDeadline.status == engine.OPEN,
-        CaseDeadline.due_on <= horizon,
-        Case.paused_on.is_(None),
-        ~overdue_sent,
-    ]
+    # Paused cases are left out after loading: joining cases here makes PostgreSQL
+    # read every case to hash them.
+    return [CaseDeadline.status == engine.OPEN, CaseDeadline.due_on <= horizon, ~overdue_sent]
 
 
 def _plan(working: dict[int, tuple[Council, WorkingCalendar]], today: date) -> list[_Work]:
@@ -158,25 +155,25 @@ def _plan(working: dict[int, tuple[Council, WorkingCalendar]], today: date) -> l
     # read and then found not due, which costs nothing but a row.
     lead = max(council.reminder_days_before for council, _ in working.values())
     where = _candidate_filter(today, lead)
-    rows = db.session.scalars(
+    found = db.session.scalars(
         select(CaseDeadline)
-        .join(Case, Case.id == CaseDeadline.case_id)
         .where(*where)
         .options(
-            contains_eager(CaseDeadline.case).load_only(*_CASE_COLUMNS),
-            defaultload(CaseDeadline.case).selectinload(Case.assignments),
+            selectinload(CaseDeadline.case).load_only(*_CASE_COLUMNS).selectinload(Case.assignments)
         )
-    ).all()
+    )
     # Sorted here: an ORDER BY council lets SQLite walk the council index over every
     # deadline (seconds) instead of the (status, due_on) range.
-    rows.sort(key=lambda row: (row.council_id, row.id))
+    rows = sorted(
+        (row for row in found if row.case.paused_on is None),
+        key=lambda row: (row.council_id, row.id),
+    )
     if not rows:
         return []
     recorded: dict[int, set[str]] = defaultdict(set)
     for deadline_id, kind in db.session.execute(
         select(ReminderSent.deadline_id, ReminderSent.kind)
         .join(CaseDeadline, CaseDeadline.id == ReminderSent.deadline_id)
-        .join(Case, Case.id == CaseDeadline.case_id)
         .where(*where)
     ):
         recorded[deadline_id].add(kind)
