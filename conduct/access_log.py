@@ -25,6 +25,7 @@ from core import outbox
 from core.db import db, utcnow
 from core.i18n import as_recorded
 from core.outbox_models import OutboxMessage
+from core.tenancy import require_in_scope
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +117,34 @@ def _email_queued(message: OutboxMessage) -> None:
     )
 
 
+def _emails_queued(queued: list[tuple[int, outbox.Outgoing]]) -> None:
+    """The same for emails queued together: one multi-row INSERT (a reminder sweep's)."""
+    user_id, who = _who()
+    now = utcnow()
+    rows = [
+        {
+            "council_id": email.council_id,
+            "case_id": email.case_id,
+            "at": now,
+            "user_id": user_id,
+            "who": who[:254],
+            "what": EMAIL,
+            "detail": f"{email.recipient}: {email.rendered.subject}"[:300],
+        }
+        for _id, email in queued
+        if email.case_id is not None
+    ]
+    if rows:
+        require_in_scope("CaseAccess", (row["council_id"] for row in rows))
+        db.session.execute(insert(CaseAccess), rows)
+
+
 def register() -> None:
     """Log every email about a case as it is queued (called by the app factory)."""
     if _email_queued not in outbox.QUEUED_HOOKS:
         outbox.QUEUED_HOOKS.append(_email_queued)
+    if _emails_queued not in outbox.QUEUED_MANY_HOOKS:
+        outbox.QUEUED_MANY_HOOKS.append(_emails_queued)
 
 
 def entries(case: Case) -> list[CaseAccess]:

@@ -2,33 +2,38 @@
 
 A sweep looks only at open deadlines that could need a reminder today (due
 within the reminder window, or overdue without an overdue reminder yet), so
-its cost grows with what is due, not with all deadlines. For each, the
-reminder rows and their outbox messages are written in one transaction; a
-unique constraint refuses duplicates from a second sweep or process.
+its cost grows with what is due, not with all deadlines. It reads them for
+every council at once (with their cases, the councils' staff and calendars),
+renders the emails, then writes the reminder rows and their outbox messages in
+batches, one transaction each; a unique constraint refuses duplicates from a
+second sweep or process, and a refused batch is retried deadline by deadline.
 Reminders go out in office hours on the council's working days only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from conduct import engine
 from conduct.calendar import WorkingCalendar
 from conduct.models import Case, CaseDeadline, DigestSent, ReminderSent
+from conduct.reminder_emails import ReminderEmails
 from conduct.timeutil import LONDON
 from core.crypto import blind
 from core.db import db, utcnow
-from core.outbox import queue_email
-from core.tenancy import scope
+from core.outbox import Outgoing, Rendered, queue_email, queue_many
+from core.tenancy import require_in_scope, scope
 from tenants.models import Council, RoleGrant, User
 from tenants.routes_catalogue import HANDLING_ROUTE_KINDS
-from tenants.services import external_url
+from tenants.services import external_url, external_urls
 
 KINDS = ("before", "due", "overdue")
 OFFICE_OPENS, OFFICE_CLOSES = time(9, 0), time(17, 30)
@@ -60,6 +65,12 @@ def reminder_days(row: CaseDeadline, calendar: WorkingCalendar, lead: int) -> di
     }
 
 
+# Deadlines whose reminders are written in one transaction. Big enough that a
+# sweep of a thousand due deadlines is a handful of statements, small enough
+# that a batch refused by a concurrent sweep is cheap to redo one by one.
+BATCH = 250
+
+
 def sweep(now: datetime | None = None) -> SweepReport:
     """Queue every reminder that is due now and not yet recorded. Safe to run any time."""
     now = now or utcnow()
@@ -69,94 +80,297 @@ def sweep(now: datetime | None = None) -> SweepReport:
         return report
     today = now.astimezone(LONDON).date()
     with scope(None):
-        councils = db.session.scalars(select(Council).order_by(Council.id)).all()
-        council_ids = [(c.id, c.slug) for c in councils]
+        councils = db.session.scalars(
+            select(Council)
+            .options(selectinload(Council.closure_days), selectinload(Council.routes))
+            .order_by(Council.id)
+        ).all()
+        working = {}
+        for council in councils:
+            calendar = calendar_of(council)
+            if calendar.is_working_day(today):
+                working[council.id] = (council, calendar)
+                report.councils.append(council.slug)
+    if working:
+        # One scope for every council swept: the write guard still refuses any other.
+        with scope(working.keys()):
+            work = _plan(working, today)
+            # End the reading transaction (on SQLite it holds the write lock): each
+            # batch is a transaction of its own.
+            db.session.commit()
+            for start in range(0, len(work), BATCH):
+                _write_batch(work[start : start + BATCH], report)
     db.session.commit()
-    for council_id, slug in council_ids:
-        with scope({council_id}):
-            council = db.session.get(Council, council_id)
-            calendar = engine.calendar_for(council)
-            if not calendar.is_working_day(today):
-                continue
-            report.councils.append(slug)
-            _sweep_council(council, calendar, today, report)
-        db.session.commit()
     report.digests = send_digests(today)
     return report
 
 
-def _candidates(council: Council, today: date, lead: int) -> list[CaseDeadline]:
-    # Calendar-day bound wide enough for `lead` working days across any holiday run.
+@lru_cache(maxsize=1024)
+def _calendar(nation: str, closures: frozenset[date]) -> WorkingCalendar:
+    return WorkingCalendar(nation, closures)
+
+
+def calendar_of(council: Council) -> WorkingCalendar:
+    """The council's calendar, shared between sweeps until its closure days change."""
+    return _calendar(council.nation, frozenset(c.day for c in council.closure_days))
+
+
+@dataclass
+class _Email:
+    recipient: str
+    blinded: str
+    rendered: Rendered
+    reply_to: str | None
+
+
+@dataclass
+class _Work:
+    """One deadline's reminders, ready to write: nothing here needs the session."""
+
+    council_id: int
+    case_id: int
+    deadline_id: int
+    kind: str
+    day: date
+    superseded: list[tuple[str, date]]
+    emails: list[_Email]
+    digests: list[str]  # blinded addresses of staff who chose the daily digest
+
+
+def _candidate_filter(today: date, lead: int) -> list:
+    # Calendar-day bound wide enough for `lead` working days across any holiday run;
+    # the (status, due_on) index finds these without reading the other deadlines.
     horizon = today + timedelta(days=lead + 14)
-    overdue_sent = exists().where(
-        and_(ReminderSent.deadline_id == CaseDeadline.id, ReminderSent.kind == "overdue")
-    )
-    return list(
-        db.session.scalars(
-            select(CaseDeadline)
-            .join(Case, Case.id == CaseDeadline.case_id)
-            .where(
-                CaseDeadline.council_id == council.id,
-                CaseDeadline.status == engine.OPEN,
-                CaseDeadline.due_on <= horizon,
-                Case.paused_on.is_(None),
-                ~overdue_sent,
-            )
-            .options(selectinload(CaseDeadline.case).selectinload(Case.assignments))
-            .order_by(CaseDeadline.id)
+    # An alias, so the query of recorded reminders can use this filter too.
+    sent = aliased(ReminderSent)
+    overdue_sent = exists().where(and_(sent.deadline_id == CaseDeadline.id, sent.kind == "overdue"))
+    # Paused cases are left out after loading: joining cases here makes PostgreSQL
+    # read every case to hash them.
+    return [CaseDeadline.status == engine.OPEN, CaseDeadline.due_on <= horizon, ~overdue_sent]
+
+
+def _plan(working: dict[int, tuple[Council, WorkingCalendar]], today: date) -> list[_Work]:
+    """Every reminder due today in these councils, rendered: a few queries in all."""
+    # The widest lead of any council: a deadline of a council with a shorter one is
+    # read and then found not due, which costs nothing but a row.
+    lead = max(council.reminder_days_before for council, _ in working.values())
+    where = _candidate_filter(today, lead)
+    found = db.session.scalars(
+        select(CaseDeadline)
+        .where(*where)
+        .options(
+            selectinload(CaseDeadline.case).load_only(*_CASE_COLUMNS).selectinload(Case.assignments)
         )
     )
-
-
-def _sweep_council(council: Council, calendar: WorkingCalendar, today: date, report: SweepReport):
-    rows = _candidates(council, today, council.reminder_days_before)
+    # Sorted here: an ORDER BY council lets SQLite walk the council index over every
+    # deadline (seconds) instead of the (status, due_on) range.
+    rows = sorted(
+        (row for row in found if row.case.paused_on is None),
+        key=lambda row: (row.council_id, row.id),
+    )
     if not rows:
-        return
+        return []
     recorded: dict[int, set[str]] = defaultdict(set)
     for deadline_id, kind in db.session.execute(
-        select(ReminderSent.deadline_id, ReminderSent.kind).where(
-            ReminderSent.deadline_id.in_([r.id for r in rows])
-        )
+        select(ReminderSent.deadline_id, ReminderSent.kind)
+        .join(CaseDeadline, CaseDeadline.id == ReminderSent.deadline_id)
+        .where(*where)
     ):
         recorded[deadline_id].add(kind)
-    staff = _staff_by_role(council.id)
+    due: list[tuple[CaseDeadline, dict[str, date], list[str]]] = []
     for row in rows:
+        council, calendar = working[row.council_id]
         days = reminder_days(row, calendar, council.reminder_days_before)
-        due_kinds = [k for k in KINDS if days[k] <= today and k not in recorded[row.id]]
-        if not due_kinds:
-            continue
+        kinds = [k for k in KINDS if days[k] <= today and k not in recorded[row.id]]
+        if kinds:
+            due.append((row, days, kinds))
+    if not due:
+        return []
+    staff = _staff_by_council({row.council_id for row, _, _ in due})
+    links = dict(
+        zip(
+            (row.case_id for row, _, _ in due),
+            external_urls("staff.case", ({"case_id": row.case_id} for row, _, _ in due)),
+            strict=True,
+        )
+    )
+    blinded: dict[str, str] = {}
+
+    def blind_once(address: str) -> str:
+        if address not in blinded:
+            blinded[address] = blind(address)
+        return blinded[address]
+
+    emails = ReminderEmails()
+    work = []
+    for row, days, kinds in due:
+        council = working[row.council_id][0]
         # After downtime only the latest reminder is sent; earlier ones whose day
         # passed are recorded as superseded rather than sent late and out of order.
-        latest = due_kinds[-1]
-        try:
-            for kind in due_kinds[:-1]:
-                db.session.add(
-                    ReminderSent(
-                        council_id=council.id,
-                        deadline_id=row.id,
-                        kind=kind,
-                        recipient="-",
-                        status="superseded",
-                        for_day=days[kind],
-                    )
-                )
-                report.superseded += 1
-            report.queued += _queue(council, row, latest, days[latest], staff)
-            db.session.commit()
-        except IntegrityError:  # another sweep recorded it first: nothing to do
-            db.session.rollback()
+        kind = kinds[-1]
+        item = _Work(
+            council_id=council.id,
+            case_id=row.case_id,
+            deadline_id=row.id,
+            kind=kind,
+            day=days[kind],
+            superseded=[(k, days[k]) for k in kinds[:-1]],
+            emails=[],
+            digests=[],
+        )
+        _address(
+            item, council, row, staff.get(council.id, {}), links[row.case_id], blind_once, emails
+        )
+        work.append(item)
+    return work
 
 
-def _staff_by_role(council_id: int) -> dict[str, list[User]]:
-    found: dict[str, list[User]] = defaultdict(list)
-    for grant in db.session.scalars(
-        select(RoleGrant)
-        .join(User)
-        .where(RoleGrant.council_id == council_id, User.active.is_(True))
-        .options(selectinload(RoleGrant.user))
+# What a reminder needs of its case; the rest (sealed personal data) is not decrypted.
+_CASE_COLUMNS = (
+    Case.id,
+    Case.council_id,
+    Case.reference,
+    Case.procedure_key,
+    Case.language,
+    Case.complainant_email,
+    Case.paused_on,
+)
+
+
+def _staff_by_council(council_ids: set[int]) -> dict[int, dict[str, list[User]]]:
+    """Active staff by council and role, for all these councils in one query."""
+    found: dict[int, dict[str, list[User]]] = defaultdict(lambda: defaultdict(list))
+    for grant, user in db.session.execute(
+        select(RoleGrant, User)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(RoleGrant.council_id.in_(council_ids), User.active.is_(True))
+        .options(lazyload(RoleGrant.council))
+        .order_by(RoleGrant.id)
     ):
-        found[grant.role].append(grant.user)
+        found[grant.council_id][grant.role].append(user)
     return found
+
+
+def _address(
+    item: _Work,
+    council: Council,
+    row: CaseDeadline,
+    staff: dict[str, list[User]],
+    link: str,
+    blind_once: Callable[[str], str],
+    emails: ReminderEmails,
+) -> None:
+    """Add the reminder's emails (rendered once per distinct content) and digest entries."""
+    case = row.case
+    users, addresses = recipients(council, row, item.kind, staff)
+    rendered: dict[tuple[str, str, bool], Rendered] = {}
+
+    def render(template: str, language: str, with_link: bool) -> Rendered:
+        # The same email to each staff member: rendered once for all of them.
+        key = (template, language, with_link)
+        if key not in rendered:
+            rendered[key] = emails.render(
+                template,
+                language,
+                council=council,
+                row=row,
+                reminder=item.kind,
+                link=link if with_link else None,
+            )
+        return rendered[key]
+
+    for user in users:
+        if user.reminder_mode == "digest":
+            item.digests.append(blind_once(user.email))
+            continue
+        item.emails.append(
+            _Email(
+                user.email, blind_once(user.email), render("deadline_reminder", "en", True), None
+            )
+        )
+    reply_to = _reply_to(council) if addresses else None
+    for address in addresses:
+        complainant = address == case.complainant_email and row.owner == "complainant"
+        email = (
+            render("party_reminder", case.language, False)
+            if complainant
+            else render("deadline_reminder", "en", True)
+        )
+        item.emails.append(_Email(address, blind_once(address), email, reply_to))
+
+
+def _write_batch(batch: list[_Work], report: SweepReport) -> None:
+    """Record a batch in one transaction; if another sweep got to one first, go one by one."""
+    try:
+        queued, superseded = _write(batch)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        queued = superseded = 0
+        for item in batch:
+            try:
+                done = _write([item])
+                db.session.commit()
+            except IntegrityError:  # another sweep recorded it first: nothing to do
+                db.session.rollback()
+                continue
+            queued += done[0]
+            superseded += done[1]
+    report.queued += queued
+    report.superseded += superseded
+
+
+def _write(batch: list[_Work]) -> tuple[int, int]:
+    """Insert the batch's outbox messages and reminder rows; (queued, superseded).
+
+    Bulk INSERTs (a few statements per batch): the unique constraint on the
+    reminder rows still refuses a reminder another sweep recorded first.
+    """
+    outgoing = [
+        Outgoing(
+            email.rendered,
+            kind=f"reminder-{item.kind}",
+            recipient=email.recipient,
+            council_id=item.council_id,
+            case_id=item.case_id,
+            reply_to=email.reply_to,
+        )
+        for item in batch
+        for email in item.emails
+    ]
+    outbox_ids = iter(queue_many(outgoing))
+    rows: list[dict] = []
+    superseded = 0
+    for item in batch:
+        for kind, day in item.superseded:
+            rows.append(_reminder(item, kind, day, "-", "superseded"))
+            superseded += 1
+        for blinded in item.digests:
+            rows.append(_reminder(item, item.kind, item.day, blinded, "digest"))
+        for email in item.emails:
+            rows.append(
+                _reminder(item, item.kind, item.day, email.blinded, "queued", next(outbox_ids))
+            )
+    if rows:
+        require_in_scope("ReminderSent", (row["council_id"] for row in rows))
+        # NULLs as values, so rows with and without an outbox message share one INSERT.
+        db.session.execute(insert(ReminderSent).execution_options(render_nulls=True), rows)
+    return len(outgoing), superseded
+
+
+def _reminder(
+    item: _Work, kind: str, day: date, recipient: str, status: str, outbox_id: int | None = None
+) -> dict:
+    return {
+        "council_id": item.council_id,
+        "deadline_id": item.deadline_id,
+        "kind": kind,
+        "recipient": recipient,
+        "status": status,
+        "for_day": day,
+        "outbox_id": outbox_id,
+        "created_at": utcnow(),
+    }
 
 
 def recipients(
@@ -185,88 +399,6 @@ def recipients(
                 addresses.append(route.email)
     unique_users = list({u.id: u for u in users}.values())
     return unique_users, list(dict.fromkeys(addresses))
-
-
-def _queue(
-    council: Council, row: CaseDeadline, kind: str, day: date, staff: dict[str, list[User]]
-) -> int:
-    case = row.case
-    rule = engine.procedure_of(case).deadline(row.key)
-    users, addresses = recipients(council, row, kind, staff)
-    link = external_url("staff.case", case_id=case.id)
-    queued = 0
-    for user in users:
-        if user.reminder_mode == "digest":
-            db.session.add(
-                ReminderSent(
-                    council_id=council.id,
-                    deadline_id=row.id,
-                    kind=kind,
-                    recipient=blind(user.email),
-                    status="digest",
-                    for_day=day,
-                )
-            )
-            continue
-        message = queue_email(
-            kind=f"reminder-{kind}",
-            recipient=user.email,
-            template="deadline_reminder",
-            council_id=council.id,
-            case_id=case.id,
-            reply_to=None,
-            case=case,
-            council=council,
-            deadline=row,
-            label=rule.label,  # lazy: in the email's language
-            reminder=kind,
-            link=link,
-        )
-        db.session.flush()
-        db.session.add(
-            ReminderSent(
-                council_id=council.id,
-                deadline_id=row.id,
-                kind=kind,
-                recipient=blind(user.email),
-                status="queued",
-                for_day=day,
-                outbox_id=message.id,
-            )
-        )
-        queued += 1
-    for address in addresses:
-        complainant = address == case.complainant_email and row.owner == "complainant"
-        message = queue_email(
-            kind=f"reminder-{kind}",
-            recipient=address,
-            template="party_reminder" if complainant else "deadline_reminder",
-            language=case.language if complainant else "en",
-            council_id=council.id,
-            case_id=case.id,
-            reply_to=_reply_to(council),
-            case=case,
-            council=council,
-            deadline=row,
-            label=rule.label,  # lazy: in the email's language
-            reminder=kind,
-            link=None if complainant else link,
-        )
-        db.session.flush()
-        db.session.add(
-            ReminderSent(
-                council_id=council.id,
-                deadline_id=row.id,
-                kind=kind,
-                recipient=blind(address),
-                status="queued",
-                for_day=day,
-                outbox_id=message.id,
-            )
-        )
-        queued += 1
-    db.session.flush()
-    return queued
 
 
 def _reply_to(council: Council) -> str | None:

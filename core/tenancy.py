@@ -111,6 +111,18 @@ def _criteria(ids: tuple[int, ...]):
     )
 
 
+def require_in_scope(what: str, council_ids: Iterable[int | None]) -> None:
+    """The write guard for bulk INSERT statements, which bypass the flush and its check."""
+    allowed = current_scope()
+    if allowed is None:
+        return
+    for council_id in council_ids:
+        if council_id is not None and council_id not in allowed:
+            raise CrossCouncilWriteError(
+                f"{what} of council {council_id} is outside this session's scope"
+            )
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_cross_council_writes(session: Session, _context, _instances) -> None:
     allowed = _scope_of(session)

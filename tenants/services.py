@@ -342,3 +342,16 @@ def external_url(endpoint: str, **values: object) -> str:
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=base or "http://localhost"):
         return url_for(endpoint, _external=True, **values)
+
+
+def external_urls(endpoint: str, many: Iterable[dict[str, object]]) -> list[str]:
+    """external_url for many links at once (a sweep's reminders, say).
+
+    Outside a request, one request context serves them all: making one per
+    link costs more than building the link.
+    """
+    if has_request_context():
+        return [external_url(endpoint, **values) for values in many]
+    base = current_app.config.get("BASE_URL")
+    with current_app.test_request_context(base_url=base or "http://localhost"):
+        return [url_for(endpoint, _external=True, **values) for values in many]
