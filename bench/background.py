@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, delete, event, func, select
 from bench.data import Dataset, sweep_moment
 from bench.settings import ROOT
 from conduct import reminders
-from conduct.calendar import WorkingCalendar
+from conduct.calendar import bank_holidays
 from conduct.models import ReminderSent
 from core import outbox
 from core.db import db
@@ -76,8 +77,8 @@ def sweep(app: Flask, data: Dataset) -> Sweep:
     moment = sweep_moment(day)
     # The scheduler is a long-running process: it reads the bank holidays (about 0.3 s,
     # the `holidays` package) once when it starts, not on each sweep.
-    for nation in ("england", "wales"):
-        WorkingCalendar(nation, ()).is_working_day(day)
+    for nation, year in itertools.product(("england", "wales"), (day.year, day.year + 1)):
+        bank_holidays(nation, year)
     with app.app_context():
         counter = _counting(db.engine)
         try:
