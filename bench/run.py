@@ -129,6 +129,9 @@ def run_web(dataset: data.Dataset, url: str, args: argparse.Namespace) -> dict:
                     connections=args.connections,
                     threads=2,
                 )
+                # A slow page leaves requests queued in the workers after wrk stops:
+                # wait for them, or the next page is measured behind them.
+                web.probe(server.base, endpoints[0])
             rounds.append(measured)
         peaks = server.peak_memory_mb()
     finally:
