@@ -20,10 +20,11 @@ def _limit(name: str, default: str) -> str:
     return os.environ.get(name, "").strip() or default
 
 
-def _database_url() -> str:
+def database_url(default_sqlite_file: Path) -> str:
+    """DATABASE_URL for SQLAlchemy, else this SQLite file."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        return f"sqlite:///{INSTANCE_DIR / 'conduct.sqlite'}"
+        return f"sqlite:///{default_sqlite_file}"
     # Heroku-style URLs and plain "postgresql://" both mean psycopg 3 here.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -35,7 +36,7 @@ class Config:
     """Production-safe defaults; every secret comes from the environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
-    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_DATABASE_URI = database_url(INSTANCE_DIR / "conduct.sqlite")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
 

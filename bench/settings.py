@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import config
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"  # the SQLite database, uploads, logs (not committed)
 RESULTS = ROOT / "bench" / "results"  # one JSON file per run (not committed)
@@ -12,13 +14,7 @@ RESULTS = ROOT / "bench" / "results"  # one JSON file per run (not committed)
 
 def database_url() -> str:
     """PostgreSQL with DATABASE_URL, else an SQLite file of the benchmark's own."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
-        return f"sqlite:///{WORK / 'bench.sqlite'}"
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
+    return config.database_url(WORK / "bench.sqlite")
 
 
 def app_config(url: str | None = None) -> dict:
