@@ -111,8 +111,6 @@ def queue_rendered(
     reply_to: str | None = None,
 ) -> OutboxMessage:
     """Add an already rendered email to the session's outbox; the caller commits."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    domain = sender.rpartition("@")[2] or "localhost"
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
@@ -122,7 +120,7 @@ def queue_rendered(
         body_html=rendered.body_html,
         council_id=council_id,
         case_id=case_id,
-        message_id=f"<{secrets.token_hex(16)}@{domain}>",
+        message_id=_new_message_id(),
         status=QUEUED,
         next_attempt_at=utcnow(),
     )
@@ -130,6 +128,12 @@ def queue_rendered(
     for hook in QUEUED_HOOKS:
         hook(message)
     return message
+
+
+def _new_message_id() -> str:
+    """A Message-ID in the sender's domain, fixed at queueing so that retries keep it."""
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
+    return f"<{secrets.token_hex(16)}@{domain}>"
 
 
 @dataclass(frozen=True)
@@ -155,10 +159,8 @@ def queue_many(emails: list[Outgoing]) -> list[int]:
     if not emails:
         return []
     require_in_scope("OutboxMessage", (email.council_id for email in emails))
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    domain = sender.rpartition("@")[2] or "localhost"
     now = utcnow()
-    message_ids = [f"<{secrets.token_hex(16)}@{domain}>" for _ in emails]
+    message_ids = [_new_message_id() for _ in emails]
     rows = [
         {
             "kind": email.kind,
