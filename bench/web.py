@@ -145,15 +145,23 @@ class Browser:
         self.opener.addheaders = [("User-Agent", USER_AGENT)]
 
     def get(self, path: str) -> tuple[int, str, dict[str, str]]:
-        return self._open(urllib.request.Request(self.base + path))
+        return self.send(path)
 
     def post(self, path: str, data: dict[str, str]) -> tuple[int, str, dict[str, str]]:
-        body = urllib.parse.urlencode(data).encode()
-        return self._open(urllib.request.Request(self.base + path, data=body, method="POST"))
+        return self.send(path, method="POST", body=urllib.parse.urlencode(data))
 
-    def _open(self, request: urllib.request.Request) -> tuple[int, str, dict[str, str]]:
+    def send(
+        self, path: str, *, method: str = "GET", body: str = "", headers: dict | None = None
+    ) -> tuple[int, str, dict[str, str]]:
+        """(status, page, headers); an error status is an answer too, not an exception."""
+        headers = dict(headers or {})
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request = urllib.request.Request(
+            self.base + path, data=body.encode() or None, headers=headers, method=method
+        )
         try:
-            with self.opener.open(request, timeout=30) as response:
+            with self.opener.open(request, timeout=60) as response:
                 return response.status, response.read().decode(), dict(response.headers)
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(), dict(error.headers)
@@ -244,20 +252,13 @@ def endpoints(base: str, data: Dataset) -> list[Endpoint]:
 
 def probe(base: str, endpoint: Endpoint) -> int:
     """One request outside the load: checks the page and returns its SQL statement count."""
-    headers = {"User-Agent": USER_AGENT}
-    if endpoint.cookie:
-        headers["Cookie"] = endpoint.cookie
-    data = endpoint.body.encode() if endpoint.body else None
-    if data:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    request = urllib.request.Request(
-        base + endpoint.path, data=data, headers=headers, method=endpoint.method
+    # A browser of its own: its empty jar leaves the endpoint's Cookie header as it is.
+    status, page, found = Browser(base).send(
+        endpoint.path,
+        method=endpoint.method,
+        body=endpoint.body,
+        headers={"Cookie": endpoint.cookie} if endpoint.cookie else None,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            status, page, found = response.status, response.read().decode(), response.headers
-    except urllib.error.HTTPError as error:
-        status, page, found = error.code, error.read().decode(), error.headers
     if status != endpoint.expect_status or endpoint.expect not in page:
         raise RuntimeError(
             f"{endpoint.name}: {endpoint.method} {endpoint.path} answered {status} "
