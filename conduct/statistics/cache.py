@@ -16,47 +16,16 @@ entries so a crawl of every council's page cannot grow it without limit.
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import TypeVar
-
 from flask import Flask
 
-T = TypeVar("T")
+from core.memo import Kept, kept_in
+
 EXTENSION = "statistics_cache"
-# Every council's page in both languages, and the host's, at 200 councils: ~400.
-ENTRIES = 512
+# Every council's page in both languages, and the host's, at 200 councils: ~400
+# entries, within a store's bound.
+StatisticsCache = Kept
 
 
-class StatisticsCache:
-    def __init__(self, entries: int = ENTRIES, clock: Callable[[], float] = time.monotonic):
-        self.entries = entries
-        self.clock = clock
-        self._kept: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
-
-    def get_or_make(self, key: Hashable, seconds: float, make: Callable[[], T]) -> T:
-        """What `make` returned for `key` less than `seconds` ago, else what it returns now."""
-        if seconds <= 0:
-            return make()
-        now = self.clock()
-        found = self._kept.get(key)
-        if found is not None and found[0] > now:
-            return found[1]  # type: ignore[return-value]
-        made = make()
-        self._kept[key] = (now + seconds, made)
-        self._kept.move_to_end(key)
-        while len(self._kept) > self.entries:
-            self._kept.popitem(last=False)  # the oldest made
-        return made
-
-    def clear(self) -> None:
-        self._kept.clear()
-
-
-def cache_of(app: Flask) -> StatisticsCache:
+def cache_of(app: Flask) -> Kept:
     """The app's cache (tests build an app each, so none sees another's figures)."""
-    found = app.extensions.get(EXTENSION)
-    if found is None:
-        found = app.extensions[EXTENSION] = StatisticsCache()
-    return found
+    return kept_in(app, EXTENSION)
