@@ -10,7 +10,6 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -263,7 +262,3 @@ def render(results: dict) -> str:
         mark = "met " if check["met"] else "MISS"
         lines.append(f"  [{mark}] {check['what']}: {check['value']} (target {check['target']})")
     return "\n".join(lines)
-
-
-def _relative(path: Path) -> str:
-    return str(path.relative_to(settings.ROOT))

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -87,7 +86,7 @@ def sweep(now: datetime | None = None) -> SweepReport:
         ).all()
         working = {}
         for council in councils:
-            calendar = calendar_of(council)
+            calendar = engine.calendar_for(council)
             if calendar.is_working_day(today):
                 working[council.id] = (council, calendar)
                 report.councils.append(council.slug)
@@ -103,16 +102,6 @@ def sweep(now: datetime | None = None) -> SweepReport:
     db.session.commit()
     report.digests = send_digests(today)
     return report
-
-
-@lru_cache(maxsize=1024)
-def _calendar(nation: str, closures: frozenset[date]) -> WorkingCalendar:
-    return WorkingCalendar(nation, closures)
-
-
-def calendar_of(council: Council) -> WorkingCalendar:
-    """The council's calendar, shared between sweeps until its closure days change."""
-    return _calendar(council.nation, frozenset(c.day for c in council.closure_days))
 
 
 @dataclass
