@@ -25,14 +25,22 @@ from tenants.sessions import end_everywhere, privileges_changed
 _HASHERS: dict[str, PasswordHasher] = {}
 
 
+# Argon2id as OWASP's Password Storage Cheat Sheet recommends: 19 MiB, 2 passes, 1 lane.
+# argon2-cffi's default (RFC 9106's low-memory profile) takes 64 MiB per sign-in, and a
+# sync gunicorn worker keeps that as its peak resident memory for the rest of its life;
+# OWASP gives the two as equivalent in strength. Hashes made with the old parameters
+# are upgraded at the next sign-in (check_needs_rehash in verify_password).
+OWASP_ARGON2ID = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+
+
 def _hasher() -> PasswordHasher:
-    """Argon2id with the library's recommended parameters; tests may choose cheaper ones."""
+    """Argon2id with OWASP's parameters; tests may choose cheaper ones."""
     profile = current_app.config.get("PASSWORD_HASH_PROFILE", "default")
     if profile not in _HASHERS:
         _HASHERS[profile] = (
             PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
             if profile == "fast-for-tests"
-            else PasswordHasher()
+            else PasswordHasher(**OWASP_ARGON2ID)
         )
     return _HASHERS[profile]
 
