@@ -32,7 +32,7 @@ from core.branding import readable_on_white_text
 from core.db import db
 from core.extensions import csrf
 from core.outbox import deliver_after_response
-from core.pagecache import fingerprint, remembered, render_shared
+from core.pagecache import remembered, render_shared
 from core.ratelimit import client_address, configured, limiter
 from core.rendering import render
 from tenants.forms import CSRFOnlyForm
@@ -88,9 +88,9 @@ def brand_css():
 
 
 def _council_shows() -> tuple:
-    """What a council's public pages show of it (its row's pages_version follows its
+    """What a council's public pages show of it: its row (whose pages_version follows its
     procedures and contact routes)."""
-    return fingerprint(g.council)
+    return ("council", *g.council_row)
 
 
 @bp.get("/")
@@ -119,18 +119,18 @@ def route_finder():
 
 
 def _draft_token() -> str | None:
-    return session.get(_DRAFTS, {}).get(str(g.council.id))
+    return session.get(_DRAFTS, {}).get(str(g.council_row.id))
 
 
 def _remember_draft(token: str) -> None:
     drafts = dict(session.get(_DRAFTS, {}))
-    drafts[str(g.council.id)] = token
+    drafts[str(g.council_row.id)] = token
     session[_DRAFTS] = drafts
 
 
 def _forget_draft() -> None:
     drafts = dict(session.get(_DRAFTS, {}))
-    drafts.pop(str(g.council.id), None)
+    drafts.pop(str(g.council_row.id), None)
     session[_DRAFTS] = drafts
 
 
@@ -167,9 +167,8 @@ def _keep_uploads(form: ComplaintForm, draft) -> None:
 @_form_posts
 @csrf.exempt  # checked by the form itself, so a stale token keeps every answer
 def complaint_form():
-    council = g.council
     takes_form = remembered(
-        ("takes-form", _council_shows()), lambda: council.enables(PUBLIC_FORM_PROCEDURE)
+        ("takes-form", _council_shows()), lambda: g.council.enables(PUBLIC_FORM_PROCEDURE)
     )
     if not takes_form:
         return render("public/no_form.html")
@@ -184,6 +183,7 @@ def complaint_form():
     if request.method == "GET":
         return _form_page(_form_from_draft(draft), draft)
 
+    council = g.council
     form = ComplaintForm()
     if not _csrf_valid():
         # Nothing is stored from a request we cannot trust; everything typed is shown again.

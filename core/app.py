@@ -232,6 +232,9 @@ def _register_areas(app: Flask) -> None:
     from tenants.sessions import register as register_sessions
 
     register_sessions(app)
+    from conduct.council_pages import Globals
+
+    app.app_ctx_globals_class = Globals  # g.council loaded on first use
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

@@ -17,7 +17,6 @@ from typing import Any
 from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import inspect
 
 from core.memo import Kept, kept_in
 from core.rendering import render, wants_fragment
@@ -30,19 +29,8 @@ def _pages() -> Kept:
 
 
 def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
-    """A value derived from what a key names (e.g. a council's fingerprint), computed once."""
+    """A value derived from what a key names (e.g. a council's row), computed once."""
     return _pages().get_or_make(("value", key), None, compute)
-
-
-def fingerprint(*rows: Any) -> tuple:
-    """Every column value of these model instances: equal only if they show the same."""
-    found = []
-    for row in rows:
-        state = inspect(row)
-        found.append(
-            (type(row).__name__, *(getattr(row, a.key) for a in state.mapper.column_attrs))
-        )
-    return tuple(found)
 
 
 def render_shared(

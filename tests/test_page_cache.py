@@ -7,9 +7,12 @@ and nothing personal (a draft, a flashed message) is ever kept or shared.
 
 from __future__ import annotations
 
-from flask import Flask
+import pytest
+from flask import Flask, g
 from flask.testing import FlaskClient
+from werkzeug.exceptions import NotFound
 
+from conduct.council_pages import enter_council_row
 from core.db import db
 from core.pagecache import HOLE
 from tenants.models import ContactRoute, Council
@@ -104,3 +107,29 @@ def test_the_landing_page_in_welsh_is_kept_apart_from_the_english_one(app: Flask
     welsh = app.test_client().get("/ashby/?lang=cy").text
     assert '<html lang="cy"' in welsh and '<html lang="en"' in english
     assert '<html lang="en"' in app.test_client().get("/ashby/").text
+
+
+def test_a_kept_page_is_served_from_the_councils_row_alone(
+    client: FlaskClient, two_councils, count_queries
+):
+    client.get("/ashby/")
+    client.get("/ashby/complaints/new")
+    with count_queries() as counter:
+        assert "Ashby Council" in client.get("/ashby/").text
+        assert "Ashby Council" in client.get("/ashby/complaints/new").text
+
+    assert counter.count == 2
+    assert all("FROM councils" in s and "JOIN" not in s for s in counter.statements)
+
+
+def test_a_council_deleted_after_its_row_was_read_is_not_found(
+    app: Flask, client: FlaskClient, two_councils
+):
+    with app.test_request_context("/ashby/help"):
+        enter_council_row("ashby")
+        db.session.delete(db.session.get(Council, two_councils.a_id))
+        db.session.flush()
+        db.session.expunge_all()
+        with pytest.raises(NotFound):
+            g.council  # noqa: B018  (loading it is the test)
+        db.session.rollback()
