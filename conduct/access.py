@@ -21,8 +21,8 @@ from tenants.models import User
 
 def roles_by_council(user: User) -> dict[int, set[str]]:
     found: dict[int, set[str]] = defaultdict(set)
-    for grant in user.roles:
-        found[grant.council_id].add(grant.role)
+    for council_id, role in user.grants:
+        found[council_id].add(role)
     return found
 
 
@@ -133,5 +133,4 @@ def names_withheld(case: Case, user: User) -> bool:
     procedure = PROCEDURES[case.procedure_key]
     if case.stage not in procedure.confidential_stages:
         return False
-    roles = {g.role for g in user.roles if g.council_id == case.council_id}
-    return not roles.intersection(NAME_HOLDERS)
+    return not user.roles_at(case.council_id).intersection(NAME_HOLDERS)

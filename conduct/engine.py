@@ -88,8 +88,7 @@ def roles_of(user: User | None, case: Case) -> set[str]:
     """
     if user is None or not user.is_authenticated:
         return set()
-    roles = {g.role for g in user.roles if g.council_id == case.council_id}
-    roles -= {e.role for e in case.exclusions}
+    roles = user.roles_at(case.council_id) - {e.role for e in case.exclusions}
     if "investigating-officer" in roles and not any(
         a.user_id == user.id and a.role == "investigating-officer" for a in case.assignments
     ):

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import permissions
 from core.db import db
@@ -317,10 +318,14 @@ def _closure_section(council: Council, form: ClosureDayForm, message: str | None
 # --- staff accounts -------------------------------------------------------------
 
 
+# A role grant's council is loaded only where the grants are listed with council names.
+_ROLES_WITH_COUNCILS = selectinload(User.roles).joinedload(RoleGrant.council)
+
+
 @bp.get("/users")
 @host_admin_required
 def users():
-    rows = db.session.scalars(select(User).order_by(User.email)).all()
+    rows = db.session.scalars(select(User).order_by(User.email).options(_ROLES_WITH_COUNCILS)).all()
     return render("admin/users.html", users=rows)
 
 
@@ -354,7 +359,7 @@ def new_user():
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=[_ROLES_WITH_COUNCILS])
     if user is None:
         abort(404)
     return user

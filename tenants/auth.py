@@ -117,7 +117,7 @@ def _safe_next(target: str | None) -> str | None:
 def landing_for(user: User) -> str:
     return (
         url_for("admin.councils")
-        if user.is_host_admin and not user.roles
+        if user.is_host_admin and not user.grants
         else url_for("staff.cases")
     )
 

@@ -18,8 +18,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from core.db import UTCDateTime, db, utcnow
 
@@ -188,8 +189,10 @@ class User(UserMixin, db.Model):
     failed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # The grants as objects, for the pages and services that change them; the checks
+    # on every request read `grants` instead.
     roles: Mapped[list[RoleGrant]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property
@@ -200,11 +203,35 @@ class User(UserMixin, db.Model):
     def has_two_factor(self) -> bool:
         return self.totp_secret is not None
 
+    @property
+    def grants(self) -> frozenset[tuple[int, str]]:
+        """(council id, role) of every role this account holds.
+
+        Read as plain tuples: loading a Monitoring Officer's 200 grants as ORM
+        objects cost more than the rest of a small page. Kept on the instance for
+        as long as privilege_version, which every change of a grant bumps
+        (tenants/sessions.privileges_changed), is unchanged.
+        """
+        if "roles" in self.__dict__:  # loaded, perhaps being changed: the objects are current
+            return frozenset((g.council_id, g.role) for g in self.roles)
+        version = self.privilege_version
+        kept = self.__dict__.get("_grants_kept")
+        if kept is None or kept[0] != version:
+            rows = (object_session(self) or db.session).execute(
+                select(RoleGrant.council_id, RoleGrant.role).where(RoleGrant.user_id == self.id)
+            )
+            kept = (version, frozenset((council_id, role) for council_id, role in rows))
+            self.__dict__["_grants_kept"] = kept
+        return kept[1]
+
     def council_ids_with(self, roles: frozenset[str] | set[str]) -> set[int]:
-        return {g.council_id for g in self.roles if g.role in roles}
+        return {council_id for council_id, role in self.grants if role in roles}
+
+    def roles_at(self, council_id: int) -> set[str]:
+        return {role for held_at, role in self.grants if held_at == council_id}
 
     def has_role(self, council_id: int, role: str) -> bool:
-        return any(g.council_id == council_id and g.role == role for g in self.roles)
+        return (council_id, role) in self.grants
 
 
 class RoleGrant(db.Model):
@@ -218,7 +245,10 @@ class RoleGrant(db.Model):
     role: Mapped[str] = mapped_column(String(40))
 
     user: Mapped[User] = relationship(back_populates="roles")
-    council: Mapped[Council] = relationship(lazy="joined")
+    # Not loaded with the grant: the signed-in user's grants are read on every request,
+    # and a Monitoring Officer of 200 councils would load 200 councils each time.
+    # The admin pages that list grants with council names load them (tenants/admin.py).
+    council: Mapped[Council] = relationship()
 
     __table_args__ = (UniqueConstraint("user_id", "council_id", "role"),)
 

@@ -73,7 +73,7 @@ class Appearance:
 
 def officer_councils(user: User) -> set[int]:
     """The councils whose subject access requests this user answers."""
-    return {g.council_id for g in user.roles if g.role in NAME_HOLDERS}
+    return user.council_ids_with(NAME_HOLDERS)
 
 
 def officer_role(user: User, council_id: int) -> str:
