@@ -25,13 +25,14 @@ from core import (  # noqa: F401  (lease: its table)
     errors,
     labels,
     lease,
+    migrations,
     outbox,
     permissions,
     ratelimit,
     security,
 )
 from core.db import configure_engines, db
-from core.extensions import babel, csrf, htmx, login_manager, migrate
+from core.extensions import babel, csrf, htmx, login_manager
 from core.formutil import register as register_form_messages
 from core.i18n import language_url, select_locale
 from core.models import register_models
@@ -88,7 +89,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     configure_engines(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrations.init_app(app, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     register_form_messages(app)
     htmx.init_app(app)

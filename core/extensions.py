@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 babel = Babel()
 login_manager = LoginManager()
-migrate = Migrate()
 csrf = CSRFProtect()
 htmx = Htmx()

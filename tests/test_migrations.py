@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +116,24 @@ def test_migration_scripts_import_no_application_code():
         for match in app_import.finditer(script.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_web_app_does_not_load_alembic_until_a_migration_is_asked_for(tmp_path: Path):
+    """alembic is ~10 MB in every gunicorn worker, which never migrates (core/migrations.py)."""
+    script = (
+        "import sys\n"
+        "from core.app import create_app\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path / 'w.sqlite'}',"
+        f" 'SECRET_KEY': 'x', 'DATA_KEYS_FROM_SECRET_KEY': True,"
+        f" 'UPLOAD_FOLDER': '{tmp_path / 'uploads'}'}})\n"
+        "assert 'alembic' not in sys.modules and 'flask_migrate' not in sys.modules\n"
+        "with app.app_context():\n"
+        "    assert app.extensions['migrate'].directory.endswith('migrations')\n"
+        "    assert app.extensions['migrate'].db is not None\n"
+        "assert 'flask_migrate' in sys.modules\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
