@@ -23,7 +23,7 @@ from conduct.hearings import services as hearings
 from conduct.models import Case, CaseDeadline
 from conduct.procedures.model import Action
 from conduct.retention import holds
-from conduct.staff import FOR_CASE_PAGE, bp, case_or_404, render_case
+from conduct.staff import PANELS, bp, case_or_404, render_case
 from conduct.uploads import UploadError, evidence_from, store_upload
 from core.db import db
 from core.outbox import deliver_after_response
@@ -201,7 +201,7 @@ def _routes_for(case: Case, act: Action) -> dict[str, list]:
 def after_change(case: Case, message: str):
     if wants_fragment():
         db.session.expire_all()
-        fresh = case_or_404(case.id, load=FOR_CASE_PAGE)
+        fresh = case_or_404(case.id, load=PANELS)
         return render_case(fresh, notice=message)
     flash(message, "success")
     return redirect(url_for("staff.case", case_id=case.id), 303)

@@ -110,28 +110,28 @@ def cases():
     )
 
 
-# What a case's routes read of it, loaded with it: a relationship left out is still read
-# when used, a statement of its own, so a page names the ones it uses. The timeline is
-# in none of the lighter sets: a case can have hundreds of entries, and the case page
-# reads only its latest (conduct/timeline.py).
+# What a case's routes read of it, loaded with it. For one case, loading a plain
+# collection with it costs the same statement as loading it on first use, so a page
+# that may not use one (the parties' details are withheld at some stages; only an
+# Investigating Officer's roles read the assignments) leaves it to first use. The
+# hearings' panels are loaded with the case: engine.roles_of reads every seat's
+# member, which on first use would be a statement per hearing and per seat. The
+# timeline is the exception that matters: a case can have hundreds of entries, and
+# the case page reads only its latest (conduct/timeline.py).
 ORMOptions = tuple[ORMOption, ...]
-# engine.roles_of: an Investigating Officer's assignment, excluded roles, panel seats.
-FOR_ROLES: ORMOptions = (
-    selectinload(Case.assignments),
-    selectinload(Case.exclusions),
+PANELS: ORMOptions = (
     selectinload(Case.hearings).selectinload(Hearing.seats).selectinload(HearingSeat.member),
-)
-FOR_CASE_PAGE: ORMOptions = (
-    *FOR_ROLES,
-    selectinload(Case.subjects),
-    selectinload(Case.files),
-    selectinload(Case.deadlines),
-    selectinload(Case.allegations),
 )
 # For the routes that change a case or work from its history (actions, hearings).
 EVERYTHING: ORMOptions = (
-    *FOR_CASE_PAGE,
+    *PANELS,
+    selectinload(Case.subjects),
+    selectinload(Case.files),
     selectinload(Case.events),
+    selectinload(Case.deadlines),
+    selectinload(Case.assignments),
+    selectinload(Case.exclusions),
+    selectinload(Case.allegations),
     selectinload(Case.conflicts),
 )
 
@@ -147,7 +147,7 @@ def case_or_404(case_id: int, *, for_update: bool = False, load: ORMOptions = EV
 
 @bp.get("/<int:case_id>")
 def case(case_id: int):
-    case = case_or_404(case_id, load=FOR_CASE_PAGE)
+    case = case_or_404(case_id, load=PANELS)
     return render_case(case)
 
 
@@ -191,7 +191,7 @@ ACCESS_LOG_READERS = frozenset({"monitoring-officer", "deputy-monitoring-officer
 def access_log_page(case_id: int):
     """Who saw, downloaded, exported or was emailed this case's content (the Monitoring
     Officer's)."""
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, load=PANELS)
     if not engine.roles_of(current_user, case).intersection(ACCESS_LOG_READERS):
         abort(403)
     return render("staff/access_log.html", case=case, entries=access_log.entries(case))
@@ -199,7 +199,7 @@ def access_log_page(case_id: int):
 
 @bp.get("/<int:case_id>/files/<int:file_id>")
 def download(case_id: int, file_id: int):
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, load=())
     evidence = db.session.scalar(
         select(EvidenceFile).where(EvidenceFile.id == file_id, EvidenceFile.case_id == case.id)
     )
