@@ -164,12 +164,14 @@ def available_actions(
     via: str | None = None,
     *,
     taken: Collection[str] | None = None,
+    roles: set[str] | None = None,
 ) -> list[Action]:
     """What the user may do now: the case page's list (via=None) or a dedicated page's.
 
     `taken`: as for holds(); found once here otherwise, not once per condition.
+    `roles`: the user's roles on the case, if the caller has them (roles_of).
     """
-    roles = roles_of(user, case)
+    roles = roles_of(user, case) if roles is None else roles
     offered = [
         a
         for a in procedure_of(case).actions_in(case.stage)
