@@ -137,6 +137,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/London"
     LANGUAGES = ("en", "cy")
     CASE_LIST_PAGE_SIZE = 25
+    # The case page lists the latest timeline entries; a link shows them all.
+    CASE_TIMELINE_LATEST = 20
     # Keep the rendered landing page and blank complaint form of each council in
     # memory (core/pagecache.py); they are re-rendered as soon as the council changes.
     PAGE_CACHE = _bool("PAGE_CACHE", True)

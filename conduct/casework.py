@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,13 +17,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from conduct import access, allegations, engine
+from conduct import access, allegations, engine, timeline
 from conduct.action_forms import form_for
 from conduct.hearings import services as hearings
 from conduct.models import Case, CaseDeadline
 from conduct.procedures.model import Action
 from conduct.retention import holds
-from conduct.staff import bp, case_or_404, render_case
+from conduct.staff import PANELS, bp, case_or_404, render_case
 from conduct.uploads import UploadError, evidence_from, store_upload
 from core.db import db
 from core.outbox import deliver_after_response
@@ -54,6 +54,7 @@ class DeadlineView:
 def casework_context(case: Case) -> dict:
     """What the case page shows of the procedure: stage, actions, deadlines, timeline."""
     procedure = engine.procedure_of(case)
+    history = timeline.summary(case)
     calendar = engine.calendar_for(case.council)
     today = engine.today()
     roles = engine.roles_of(current_user, case)
@@ -74,21 +75,25 @@ def casework_context(case: Case) -> dict:
     return {
         "procedure": procedure,
         "stage": procedure.stage(case.stage),
-        "actions": engine.available_actions(case, current_user),
+        # The roles are worked out once: each would otherwise go through all the user's
+        # grants again (two hundred for a district's Monitoring Officer).
+        "actions": engine.available_actions(case, current_user, taken=history.taken, roles=roles),
         "deadlines": deadlines,
         "state_labels": STATE_LABELS,
-        "timeline": list(reversed(case.events)),
+        "timeline": timeline.latest(
+            case, procedure, current_app.config["CASE_TIMELINE_LATEST"], history.total
+        ),
         "my_roles": roles,
         "names_withheld": access.names_withheld(case, current_user),
         "links": _links(case),
         "can_revoke": bool(roles.intersection(LINK_MANAGERS)),
         "hearing_rules": procedure.hearing,
         "hearing_open": hearings.is_open(case),
-        "can_edit_allegations": allegations.can_edit(case),
+        "can_edit_allegations": allegations.can_edit(case, roles),
         "provision_label": lambda key: allegations.provision_label(case, key),
         "notice_kinds": procedure.notices,
         "kept_until": holds.kept_until(case),
-        "can_hold": holds.holding_role(current_user, case) is not None,
+        "can_hold": holds.holding_role(current_user, case, roles) is not None,
     }
 
 
@@ -198,7 +203,7 @@ def _routes_for(case: Case, act: Action) -> dict[str, list]:
 def after_change(case: Case, message: str):
     if wants_fragment():
         db.session.expire_all()
-        fresh = case_or_404(case.id)
+        fresh = case_or_404(case.id, load=PANELS)
         return render_case(fresh, notice=message)
     flash(message, "success")
     return redirect(url_for("staff.case", case_id=case.id), 303)

@@ -8,7 +8,7 @@ commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from conduct import notifications
@@ -99,8 +99,30 @@ def roles_of(user: User | None, case: Case) -> set[str]:
     return roles
 
 
-def holds(case: Case, guard: str) -> bool:
-    """Evaluate one condition of an action (vocabulary checked at start-up)."""
+def actions_taken(case: Case) -> frozenset[str]:
+    """The actions taken on the case so far (what "done:" conditions ask).
+
+    From its timeline when that is loaded (or the case is new); otherwise asked
+    of the database, so that a page need not load every entry of a long
+    timeline to know which actions to offer.
+    """
+    if case.id is None or "events" not in inspect(case).unloaded:
+        return frozenset(e.action for e in case.events if e.action)
+    return frozenset(
+        db.session.scalars(
+            select(CaseEvent.action)
+            .where(CaseEvent.case_id == case.id, CaseEvent.action.is_not(None))
+            .distinct()
+        )
+    )
+
+
+def holds(case: Case, guard: str, taken: Collection[str] | None = None) -> bool:
+    """Evaluate one condition of an action (vocabulary checked at start-up).
+
+    `taken`: the actions taken on the case, if the caller already knows them
+    (actions_taken); otherwise they are found when a condition needs them.
+    """
     negate = guard.startswith("not:")
     kind, _sep, argument = guard.removeprefix("not:").partition(":")
     if kind == "confidentiality_requested":
@@ -110,7 +132,7 @@ def holds(case: Case, guard: str) -> bool:
     elif kind == "deadline_open":
         value = any(d.key == argument and d.status == OPEN for d in case.deadlines)
     elif kind == "done":
-        value = any(e.action == argument for e in case.events)
+        value = argument in (actions_taken(case) if taken is None else taken)
     elif kind == "fact":
         value = bool(case.fact(argument))
     else:  # pragma: no cover - validation refuses unknown guards at start-up
@@ -118,7 +140,7 @@ def holds(case: Case, guard: str) -> bool:
     return value != negate
 
 
-def _in_reach(case: Case, action: Action) -> bool:
+def _in_reach(case: Case, action: Action, taken: Collection[str] | None = None) -> bool:
     """Offered in the case's current state: its stage, pause state and conditions."""
     procedure = procedure_of(case)
     if action not in procedure.actions_in(case.stage):
@@ -132,17 +154,33 @@ def _in_reach(case: Case, action: Action) -> bool:
         and not (action.resumes or action.key == "add-note")
     ):
         return False
-    return all(holds(case, guard) for guard in action.when)
+    return all(holds(case, guard, taken) for guard in action.when)
 
 
-def available_actions(case: Case, user: User | None, via: str | None = None) -> list[Action]:
-    """What the user may do now: the case page's list (via=None) or a dedicated page's."""
-    roles = roles_of(user, case)
-    return [
+def available_actions(
+    case: Case,
+    user: User | None,
+    via: str | None = None,
+    *,
+    taken: Collection[str] | None = None,
+    roles: set[str] | None = None,
+) -> list[Action]:
+    """What the user may do now: the case page's list (via=None) or a dedicated page's.
+
+    `taken`: as for holds(); found once here otherwise, not once per condition.
+    `roles`: the user's roles on the case, if the caller has them (roles_of).
+    """
+    roles = roles_of(user, case) if roles is None else roles
+    offered = [
         a
         for a in procedure_of(case).actions_in(case.stage)
-        if a.via == via and roles.intersection(a.roles) and _in_reach(case, a)
+        if a.via == via and roles.intersection(a.roles)
     ]
+    if taken is None and any(
+        g.removeprefix("not:").startswith("done:") for a in offered for g in a.when
+    ):
+        taken = actions_taken(case)
+    return [a for a in offered if _in_reach(case, a, taken)]
 
 
 def check_action(

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
-from conduct import access, access_log, engine
+from conduct import access, access_log, engine, timeline
 from conduct.caselist import CaseQuery, councils_in_scope, search_cases
 from conduct.forms import StaffCaseFilterForm
 from conduct.hearings.models import Hearing, HearingSeat
@@ -109,25 +110,35 @@ def cases():
     )
 
 
-def case_or_404(case_id: int, *, for_update: bool = False) -> Case:
+# What a case's routes read of it, loaded with it. For one case, loading a plain
+# collection with it costs the same statement as loading it on first use, so a page
+# that may not use one (the parties' details are withheld at some stages; only an
+# Investigating Officer's roles read the assignments) leaves it to first use. The
+# hearings' panels are loaded with the case: engine.roles_of reads every seat's
+# member, which on first use would be a statement per hearing and per seat. The
+# timeline is the exception that matters: a case can have hundreds of entries, and
+# the case page reads only its latest (conduct/timeline.py).
+ORMOptions = tuple[ORMOption, ...]
+PANELS: ORMOptions = (
+    selectinload(Case.hearings).selectinload(Hearing.seats).selectinload(HearingSeat.member),
+)
+# For the routes that change a case or work from its history (actions, hearings).
+EVERYTHING: ORMOptions = (
+    *PANELS,
+    selectinload(Case.subjects),
+    selectinload(Case.files),
+    selectinload(Case.events),
+    selectinload(Case.deadlines),
+    selectinload(Case.assignments),
+    selectinload(Case.exclusions),
+    selectinload(Case.allegations),
+    selectinload(Case.conflicts),
+)
+
+
+def case_or_404(case_id: int, *, for_update: bool = False, load: ORMOptions = EVERYTHING) -> Case:
     """A case this user may read, or 404 (never 403: ids reveal nothing)."""
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.id == case_id, g.readable)
-        .options(
-            selectinload(Case.subjects),
-            selectinload(Case.files),
-            selectinload(Case.events),
-            selectinload(Case.deadlines),
-            selectinload(Case.assignments),
-            selectinload(Case.exclusions),
-            selectinload(Case.allegations),
-            selectinload(Case.conflicts),
-            selectinload(Case.hearings)
-            .selectinload(Hearing.seats)
-            .selectinload(HearingSeat.member),
-        )
-    )
+    case = db.session.scalar(select(Case).where(Case.id == case_id, g.readable).options(*load))
     if case is None:
         abort(404)
     access_log.note_access(case)
@@ -136,8 +147,24 @@ def case_or_404(case_id: int, *, for_update: bool = False) -> Case:
 
 @bp.get("/<int:case_id>")
 def case(case_id: int):
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, load=PANELS)
     return render_case(case)
+
+
+@bp.get("/<int:case_id>/timeline")
+def full_timeline(case_id: int):
+    """Every entry of the case's timeline, newest first (the case page shows the latest).
+
+    htmx swaps the list alone into the case page in place of the latest entries."""
+    case = case_or_404(case_id, load=())
+    procedure = engine.procedure_of(case)
+    return render(
+        "staff/timeline.html",
+        "timeline",
+        case=case,
+        procedure=procedure,
+        timeline=timeline.complete(case, procedure),
+    )
 
 
 def render_case(case: Case, status: int = 200, fragment: str | None = "casework", **extra):
@@ -164,7 +191,7 @@ ACCESS_LOG_READERS = frozenset({"monitoring-officer", "deputy-monitoring-officer
 def access_log_page(case_id: int):
     """Who saw, downloaded, exported or was emailed this case's content (the Monitoring
     Officer's)."""
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, load=PANELS)
     if not engine.roles_of(current_user, case).intersection(ACCESS_LOG_READERS):
         abort(403)
     return render("staff/access_log.html", case=case, entries=access_log.entries(case))
@@ -172,7 +199,7 @@ def access_log_page(case_id: int):
 
 @bp.get("/<int:case_id>/files/<int:file_id>")
 def download(case_id: int, file_id: int):
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, load=())
     evidence = db.session.scalar(
         select(EvidenceFile).where(EvidenceFile.id == file_id, EvidenceFile.case_id == case.id)
     )

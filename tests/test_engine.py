@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from conduct import engine
 from conduct.calendar import WorkingCalendar
-from conduct.models import Case, CaseDeadline, CaseEvent
+from conduct.models import Case, CaseAccess, CaseDeadline, CaseEvent
 from conduct.procedures import PROCEDURES, register, unregister, validate_all
 from conduct.procedures.common import MO, REASON, note, pause, resume
 from conduct.procedures.model import Action, Deadline, Procedure, Stage
@@ -653,6 +653,63 @@ def test_the_timeline_is_append_only(app, ashby_accounts):
         db.session.flush()
         assert not db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)).all()
         db.session.rollback()
+
+
+def test_the_case_page_lists_the_latest_entries_and_links_to_them_all(app, ashby_accounts):
+    case_id = _at_subject_response(app)  # opened, acknowledged, proceeded, notified: 4
+    for n in range(1, 22):
+        perform_as(
+            app, case_id, ASHBY_STAFF["mo"], "add-note", {"note": f"Note {n}"}, on=date(2026, 3, 2)
+        )
+    staff = ashby_accounts()
+    mo = staff["mo"]
+    html = page(mo, case_id)
+    items = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    # The latest 20 of 25, newest first, numbered as in the whole timeline.
+    assert re.search(r'<ol [^>]*id="timeline" reversed start="25"', html)
+    notes = re.findall(r"Note (\d+)<", items)
+    assert notes == [str(n) for n in range(21, 1, -1)]
+    url = f"/cases/{case_id}/timeline"
+    link = re.search(
+        r'<a class="govuk-link" href="([^"]+)" hx-get="([^"]+)"[^>]*>([^<]+)</a>', html
+    )
+    assert link.groups() == (url, url, "Show all 25 entries")
+
+    # Without JavaScript: a page of its own, with every entry.
+    full = mo.get(url)
+    assert full.status_code == 200
+    entries = re.findall(r'data-action="([a-z0-9-]+)"', full.text.split('id="timeline"', 1)[1])
+    assert len(entries) == 25
+    assert entries[-4:] == ["subject-notified", "proceed", "record-acknowledgement", "opened"]
+    assert "Show all" not in full.text
+    assert f'href="/cases/{case_id}"' in full.text  # back to the case
+
+    # With htmx: the entries alone, replacing the case page's, taking the focus.
+    swap = mo.get(url, headers={"HX-Request": "true"})
+    assert swap.text.lstrip().startswith('<div id="timeline-entries">')
+    assert "<html" not in swap.text and "data-focus-after-swap" in swap.text
+    assert swap.text.count('class="app-timeline__item"') == 25
+
+    # Seeing the whole timeline is seeing the case; who may not read it finds nothing.
+    with app.app_context():
+        seen = db.session.scalars(
+            select(CaseAccess.detail).where(
+                CaseAccess.case_id == case_id, CaseAccess.what == "view"
+            )
+        ).all()
+    assert url in seen
+    assert staff["clerk"].get(url).status_code == 404
+
+
+def test_actions_taken_are_the_same_from_loaded_entries_or_from_the_database(app, ashby_accounts):
+    case_id = _at_subject_response(app)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        asked = engine.actions_taken(case)  # the entries are not loaded
+        assert "events" not in case.__dict__
+        assert case.events  # now they are
+        assert engine.actions_taken(case) == asked
+        assert asked == {"record-acknowledgement", "proceed", "subject-notified"}
 
 
 def test_every_action_records_who_took_it_in_which_role_when_and_why(app, ashby_accounts):

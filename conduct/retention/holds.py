@@ -21,9 +21,11 @@ class HoldError(Exception):
     """The case is not in the state the request assumed (already held, or not held)."""
 
 
-def holding_role(user: User, case: Case) -> str | None:
-    """The role in which the user may put the case on hold or release it, if any."""
-    roles = engine.roles_of(user, case)
+def holding_role(user: User, case: Case, roles: set[str] | None = None) -> str | None:
+    """The role in which the user may put the case on hold or release it, if any.
+
+    `roles`: the user's roles on the case, if the caller has them (engine.roles_of)."""
+    roles = engine.roles_of(user, case) if roles is None else roles
     return next((r for r in sorted(HOLD_ROLES) if r in roles), None)
 
 

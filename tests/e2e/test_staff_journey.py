@@ -123,3 +123,45 @@ def test_staff_journey(app, cases, live_server, page):
     expect(banner).to_be_focused()
     assert not_reloaded(page)
     check_page(page, "staff-case-after-action")
+
+
+def test_a_long_timeline_shows_its_latest_entries_and_swaps_in_the_rest(
+    app, cases, live_server, page
+):
+    """The case page lists the latest 20 entries; the link loads them all in place (htmx),
+    and the focus goes to the list, as the link it was on is gone."""
+    from sqlalchemy import select
+
+    from conduct import engine
+    from conduct.models import Case
+
+    with app.app_context():
+        case = db.session.scalar(select(Case).order_by(Case.id))
+        for n in range(1, 25):
+            engine.system_event(case, None, f"Entry {n}")
+        db.session.commit()
+        case_id, total = case.id, len(case.events)
+    page.goto(live_server("/login"))
+    page.locator("#email").fill(MO)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#submit").click()
+    page.locator("#code").fill(totp_code(app, MO, TOTP_SECRET))
+    page.locator("#submit").click()
+    expect(page).to_have_url(live_server("/cases/"))
+
+    page.goto(live_server(f"/cases/{case_id}"))
+    timeline = page.locator("#timeline > li")
+    expect(timeline).to_have_count(20)
+    expect(timeline.first).to_contain_text("Entry 24")
+    mark_page(page)
+    page.get_by_role("link", name=f"Show all {total} entries").click()
+    expect(timeline).to_have_count(total)
+    expect(page.locator("#timeline")).to_be_focused()
+    expect(page.locator("#timeline-all")).to_have_count(0)
+    assert not_reloaded(page)
+    assert_accessible(page, "case page, whole timeline swapped in")
+
+    # Without the swap, the link's own page.
+    page.goto(live_server(f"/cases/{case_id}/timeline"))
+    expect(timeline).to_have_count(total)
+    check_page(page, "staff-case-timeline", main=False)
