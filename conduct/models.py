@@ -342,9 +342,9 @@ class ReminderSent(TenantScoped, db.Model):
     __tablename__ = "reminders_sent"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    deadline_id: Mapped[int] = mapped_column(
-        ForeignKey("case_deadlines.id", ondelete="CASCADE"), index=True
-    )
+    # No index of its own: the unique constraint below begins with it, and serves the
+    # sweep's look-ups and the cascade as well (one index less to write per reminder).
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("case_deadlines.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))  # before, due, overdue
     # A keyed hash of the address (core.crypto.blind): it makes each reminder unique
     # per person without keeping a party's email address here in clear.
@@ -353,8 +353,10 @@ class ReminderSent(TenantScoped, db.Model):
     # superseded: its day passed while a later reminder became due.
     status: Mapped[str] = mapped_column(String(12))
     for_day: Mapped[date] = mapped_column(Date)
+    # Indexed for the foreign key: deleting a case's outbox messages (retention) sets
+    # this to NULL, and without an index each message deleted read every reminder.
     outbox_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
