@@ -274,7 +274,8 @@ class CaseDeadline(TenantScoped, db.Model):
     __tablename__ = "case_deadlines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # Indexed by ix_case_deadlines_statistics, which begins with it.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(60))
     owner: Mapped[str] = mapped_column(String(40))
     unit: Mapped[str] = mapped_column(String(30))
@@ -300,8 +301,9 @@ class CaseDeadline(TenantScoped, db.Model):
 
     __table_args__ = (
         Index("ix_case_deadlines_open_due", "status", "due_on"),
-        # For statistics: a case's deadlines that count (met, or open and past due) with
-        # the columns counted, read from the index alone.
+        # A case's deadlines: for statistics those that count (met, or open and past due)
+        # with the columns counted, read from the index alone; for everything else, the
+        # index of case_id (which it replaced: one index less to write per deadline).
         Index(
             "ix_case_deadlines_statistics",
             "case_id",
