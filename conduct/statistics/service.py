@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from sqlalchemy import (
-    CompoundSelect,
     Integer,
     Select,
     and_,
@@ -32,7 +31,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import SelectStatementGrouping, Subquery
 
 from conduct import engine
 from conduct.calendar import add_months
@@ -276,18 +275,30 @@ def _restricted(
     names: tuple[str, ...],
     where: Where | None,
 ) -> Source:
-    if isinstance(source, CompoundSelect):
-        return union_all(
-            *(_restricted(part, council_ids, period, names, where) for part in source.selects)
+    parts = []
+    for part in _selects(source):
+        columns = part.selected_columns
+        parts.append(
+            part.with_only_columns(*(columns[name] for name in names)).where(
+                columns.council_id.in_(council_ids),
+                columns.received_on >= period.start,
+                columns.received_on <= period.end,
+                *(where(columns) if where else ()),
+            )
         )
-    assert isinstance(source, Select)
-    columns = source.selected_columns
-    return source.with_only_columns(*(columns[name] for name in names)).where(
-        columns.council_id.in_(council_ids),
-        columns.received_on >= period.start,
-        columns.received_on <= period.end,
-        *(where(columns) if where else ()),
-    )
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _selects(source: Source) -> list[Select]:
+    """The SELECTs a source unites: one flat union of them, as SQLite parses no union
+    of unions (a source made by `including` twice)."""
+    if isinstance(source, Select):
+        return [source]
+    found: list[Select] = []
+    for part in source.selects:
+        inner = part.element if isinstance(part, SelectStatementGrouping) else part
+        found += _selects(inner)  # type: ignore[arg-type]
+    return found
 
 
 def compute(
