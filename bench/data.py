@@ -552,9 +552,4 @@ class _CaseWriter:
                     )
                 )
             db.session.commit()
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
         current_app.logger.info("bench data written")

@@ -52,3 +52,20 @@ def _create_if_missing(url: str) -> None:
 def migrate() -> None:
     """Bring the schema up to date, as `flask db upgrade` does (inside an app context)."""
     upgrade(directory=str(ROOT / "migrations"))
+
+
+def settle(url: str) -> None:
+    """Planner statistics and visibility maps as a database in service has them.
+
+    Autovacuum keeps a live PostgreSQL vacuumed and analysed; a database just
+    bulk-loaded (or given new indexes by a migration) is not yet, and its
+    index-only scans would read the table. SQLite is analysed.
+    """
+    parsed = make_url(url)
+    options = {} if parsed.get_backend_name() == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+    engine = create_engine(url, **options)
+    with engine.connect() as connection:
+        sql = "ANALYZE" if parsed.get_backend_name() == "sqlite" else "VACUUM ANALYZE"
+        connection.execute(text(sql))
+        connection.commit()
+    engine.dispose()

@@ -85,6 +85,8 @@ def prepare(app, url: str, args: argparse.Namespace) -> data.Dataset:
             print(f"Reusing the database of {found.cases} cases ({saved.name})")
             with app.app_context():
                 database.migrate()  # the code may have moved on since it was built
+                db.engine.dispose()
+            database.settle(url)
             return found
     print(f"Building {args.cases:,} cases over {args.councils} councils ...", flush=True)
     with app.app_context():
@@ -102,6 +104,7 @@ def prepare(app, url: str, args: argparse.Namespace) -> data.Dataset:
         )
         dataset.build_seconds = round(time.perf_counter() - started, 1)
         db.engine.dispose()
+    database.settle(url)
     dataset.save(saved)
     print(f"  built in {dataset.build_seconds:.0f} s", flush=True)
     return dataset
