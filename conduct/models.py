@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -114,6 +115,32 @@ class Case(TenantScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("council_id", "reference"),
         Index("ix_cases_council_stage", "council_id", "stage"),
+        # The staff case list (conduct/caselist.py) walks these in the order shown and stops
+        # after a page. Open cases (the working list) across councils for one procedure, or
+        # of one council: partial, so "closed_on IS NULL" is the index's own condition and
+        # the order received follows the equality column (PostgreSQL does not take an
+        # IS NULL column as fixed when matching an index to ORDER BY). Every case, newest or
+        # oldest first, for a list with no stage chosen. The trailing columns are what
+        # access.readable tests, so rows it refuses are skipped without reading them.
+        Index(
+            "ix_cases_open_by_procedure",
+            "procedure_key",
+            "received_at",
+            "id",
+            "council_id",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index(
+            "ix_cases_open_by_council",
+            "council_id",
+            "received_at",
+            "id",
+            "procedure_key",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index("ix_cases_received", "received_at", "id", "council_id", "procedure_key"),
     )
 
     @property
