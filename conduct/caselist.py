@@ -47,16 +47,28 @@ class CaseQuery:
     deadline: str = ""  # "overdue" or "due-this-week"
 
 
+# Counting stops here: beyond it the list says "more than 1,000 cases" and pages on with
+# Next, so a Monitoring Officer's list of 20,000 cases costs what a page of it costs
+# instead of reading every matching case for a number no one pages through.
+COUNT_CAP = 1000
+
+
 @dataclass
 class CasePage:
     cases: list[Case]
-    total: int
+    total: int  # exact, unless `more`
     page: int
     per_page: int
+    more: bool = False  # more than COUNT_CAP cases match: `total` is not what was counted
 
     @property
     def pages(self) -> int:
+        """How many pages there are, when the total is known."""
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.more or self.page < self.pages
 
 
 def search_cases(
@@ -66,15 +78,15 @@ def search_cases(
 
     Two queries plus eager loads, whatever the number of cases.
     """
-    statement = select(Case).where(visible)
+    conditions = [visible]
     if query.procedure:
-        statement = statement.where(Case.procedure_key == query.procedure)
+        conditions.append(Case.procedure_key == query.procedure)
     if query.stage == "open":
-        statement = statement.where(Case.closed_on.is_(None))
+        conditions.append(Case.closed_on.is_(None))
     elif query.stage == "closed":
-        statement = statement.where(Case.closed_on.is_not(None))
+        conditions.append(Case.closed_on.is_not(None))
     elif query.stage:
-        statement = statement.where(Case.stage == query.stage)
+        conditions.append(Case.stage == query.stage)
     if query.deadline in ("overdue", "due-this-week"):
         due = select(CaseDeadline.case_id).where(
             CaseDeadline.status == "open", CaseDeadline.case_id == Case.id
@@ -84,9 +96,9 @@ def search_cases(
         else:
             week_end = today + timedelta(days=6 - today.weekday())
             due = due.where(CaseDeadline.due_on >= today, CaseDeadline.due_on <= week_end)
-        statement = statement.where(due.exists(), Case.paused_on.is_(None))
+        conditions += [due.exists(), Case.paused_on.is_(None)]
     if query.council_id is not None:
-        statement = statement.where(Case.council_id == query.council_id)
+        conditions.append(Case.council_id == query.council_id)
     text = query.q.strip()
     if text:
         # Names are sealed at rest (core/encrypted.py), so a name is found through its
@@ -99,16 +111,27 @@ def search_cases(
             .where(CaseSubject.search_key.like(f"%{token}%"))
             .scalar_subquery()
         )
-        statement = statement.where(
+        conditions.append(
             or_(
                 func.lower(Case.reference).like(f"%{escaped}%", escape="\\"),
                 Case.id.in_(subject_match),
             )
         )
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = min(max(query.page, 1), max(1, -(-total // per_page)))
+    # Counted as far as the cap or the page asked for, whichever is further, plus one to
+    # know whether there are more; ids only, so an index answers without the case rows.
+    page = max(query.page, 1)
+    limit = max(COUNT_CAP, page * per_page) + 1
+    counted = select(Case.id).where(*conditions).limit(limit).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    more = total == limit
+    if more:
+        total = COUNT_CAP
+    else:
+        page = min(page, max(1, -(-total // per_page)))
     rows = db.session.scalars(
-        statement.options(
+        select(Case)
+        .where(*conditions)
+        .options(
             # What a row shows: the sealed complaint and complainant's details stay unread.
             load_only(*LISTED_COLUMNS),
             selectinload(Case.subjects),
@@ -119,7 +142,7 @@ def search_cases(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return CasePage(cases=list(rows), total=total, page=page, per_page=per_page)
+    return CasePage(cases=list(rows), total=total, page=page, per_page=per_page, more=more)
 
 
 def councils_in_scope(council_ids: set[int], *, with_procedures: bool = False) -> list[Council]:
