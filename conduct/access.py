@@ -145,8 +145,14 @@ NAME_HOLDERS = frozenset({"monitoring-officer", "deputy-monitoring-officer"})
 
 
 def names_withheld(case: Case, user: User) -> bool:
-    procedure = PROCEDURES[case.procedure_key]
-    if case.stage not in procedure.confidential_stages:
-        return False
     roles = {g.role for g in user.roles if g.council_id == case.council_id}
+    return withholds_names(case.procedure_key, case.stage, roles)
+
+
+def withholds_names(procedure_key: str, stage: str, roles: set[str]) -> bool:
+    """names_withheld from the case's procedure and stage and the user's roles on its
+    council (for a list, which works them out once rather than per row)."""
+    procedure = PROCEDURES[procedure_key]
+    if stage not in procedure.confidential_stages:
+        return False
     return not roles.intersection(NAME_HOLDERS)
