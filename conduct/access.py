@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from conduct.models import Case, CaseAssignment, CaseExclusion
@@ -112,7 +112,17 @@ def readable(user: User) -> ColumnElement[bool]:
             )
         clauses.append(
             and_(
-                Case.council_id.in_(grant.council_ids),
+                # Written into the SQL (they are ids from the user's own grants), not sent
+                # as 200 parameters: on PostgreSQL each bound value is parsed and cast per
+                # statement, which cost a Monitoring Officer's list more than its queries.
+                Case.council_id.in_(
+                    bindparam(
+                        "grant_councils",
+                        [int(c) for c in grant.council_ids],
+                        unique=True,
+                        literal_execute=True,
+                    )
+                ),
                 Case.procedure_key.in_(grant.procedure_keys),
                 # case_id is NOT NULL, so NOT IN means what it says.
                 Case.id.not_in(closed_to_grant),

@@ -103,9 +103,10 @@ def _monday_23_march_2026() -> Iterator[None]:
 
 
 # A parenthesised list of bound parameters, in any driver's style: SQLite's ?,
-# psycopg's %(name)s (with a cast such as ::INTEGER), or $1. Its length follows
-# the data (ids in scope, eager loads of a page of rows); nothing else may.
-_PARAMETER = r"(?:\?|%\(\w+\)s|\$\d+)(?:::\w+(?:\(\d+\))?)?"
+# psycopg's %(name)s (with a cast such as ::INTEGER), or $1; or of integer ids
+# written into the SQL (access.readable's councils). Its length follows the data
+# (ids in scope, eager loads of a page of rows); nothing else may.
+_PARAMETER = r"(?:\?|%\(\w+\)s|\$\d+|\d+)(?:::\w+(?:\(\d+\))?)?"
 _PARAMETER_LIST = re.compile(rf"\(\s*{_PARAMETER}(?:\s*,\s*{_PARAMETER})*\s*\)")
 # psycopg names each expanded IN parameter after its position in the list.
 _EXPANDED_NAME = re.compile(r"%\((\w+?)_\d+\)s")
