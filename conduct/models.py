@@ -121,7 +121,8 @@ class Case(TenantScoped, db.Model):
         # the order received follows the equality column (PostgreSQL does not take an
         # IS NULL column as fixed when matching an index to ORDER BY). Every case, newest or
         # oldest first, for a list with no stage chosen. The trailing columns are what
-        # access.readable tests, so rows it refuses are skipped without reading them.
+        # access.readable tests, and the reference a search matches, so rows they refuse
+        # are skipped without reading them.
         Index(
             "ix_cases_open_by_procedure",
             "procedure_key",
@@ -140,7 +141,9 @@ class Case(TenantScoped, db.Model):
             sqlite_where=text("closed_on IS NULL"),
             postgresql_where=text("closed_on IS NULL"),
         ),
-        Index("ix_cases_received", "received_at", "id", "council_id", "procedure_key"),
+        Index("ix_cases_received", "received_at", "id", "council_id", "procedure_key", "reference"),
+        # Sorted by reference across councils (the unique key leads with the council).
+        Index("ix_cases_reference", "reference", "id", "council_id", "procedure_key"),
     )
 
     @property

@@ -1,4 +1,4 @@
-"""indexes for the staff case list: open cases in the order received, every case by date
+"""indexes for the staff case list: open cases in the order received, every case by date or reference
 
 Revision ID: 9c4e7a1f2b60
 Revises: 5e0c1a2b7d31
@@ -39,13 +39,19 @@ def upgrade():
         )
         batch_op.create_index(
             'ix_cases_received',
-            ['received_at', 'id', 'council_id', 'procedure_key'],
+            ['received_at', 'id', 'council_id', 'procedure_key', 'reference'],
+            unique=False,
+        )
+        batch_op.create_index(
+            'ix_cases_reference',
+            ['reference', 'id', 'council_id', 'procedure_key'],
             unique=False,
         )
 
 
 def downgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_reference')
         batch_op.drop_index('ix_cases_received')
         batch_op.drop_index('ix_cases_open_by_council')
         batch_op.drop_index('ix_cases_open_by_procedure')
