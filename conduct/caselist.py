@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import get_locale
-from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, select, union
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from conduct.models import Case, CaseDeadline, CaseSubject
@@ -107,15 +107,15 @@ def search_cases(
     elif query.stage:
         conditions.append(Case.stage == query.stage)
     if query.deadline in ("overdue", "due-this-week"):
-        due = select(CaseDeadline.case_id).where(
-            CaseDeadline.status == "open", CaseDeadline.case_id == Case.id
-        )
+        # Uncorrelated: the open deadlines in the window are found once through
+        # ix_case_deadlines_open_due, rather than a search of each case's deadlines.
+        due = select(CaseDeadline.case_id).where(CaseDeadline.status == "open")
         if query.deadline == "overdue":
             due = due.where(CaseDeadline.due_on < today)
         else:
             week_end = today + timedelta(days=6 - today.weekday())
             due = due.where(CaseDeadline.due_on >= today, CaseDeadline.due_on <= week_end)
-        conditions += [due.exists(), Case.paused_on.is_(None)]
+        conditions += [Case.id.in_(due), Case.paused_on.is_(None)]
     if query.council_id is not None:
         conditions.append(Case.council_id == query.council_id)
     text = query.q.strip()
@@ -125,17 +125,17 @@ def search_cases(
         # reference is matched as typed, % and _ literally.
         token = blind(text)
         escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        subject_match = (
-            select(CaseSubject.case_id)
-            .where(CaseSubject.search_key.like(f"%{token}%"))
-            .scalar_subquery()
+        # One uncorrelated set of matching ids (references through the covering
+        # ix_cases_reference, names through the blind index): as an OR of per-row tests,
+        # PostgreSQL guessed half the cases match and walked every case in date order.
+        by_reference = aliased(Case)
+        matches = union(
+            select(by_reference.id).where(
+                func.lower(by_reference.reference).like(f"%{escaped}%", escape="\\")
+            ),
+            select(CaseSubject.case_id).where(CaseSubject.search_key.like(f"%{token}%")),
         )
-        conditions.append(
-            or_(
-                func.lower(Case.reference).like(f"%{escaped}%", escape="\\"),
-                Case.id.in_(subject_match),
-            )
-        )
+        conditions.append(Case.id.in_(matches))
     # Counted as far as the cap or the page asked for, whichever is further, plus one to
     # know whether there are more; ids only, so an index answers without the case rows.
     page = max(query.page, 1)
