@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+from babel import Locale
 from flask import Blueprint, abort, current_app, g, request, url_for
-from flask_babel import format_date
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -70,20 +72,22 @@ class CaseRow:
     overdue: bool
 
 
+@lru_cache(maxsize=8)
+def _short_months(locale: str) -> dict[int, str]:
+    """Abbreviated month names in `locale`: what format_date's "d MMM yyyy" and "d MMM"
+    print, without Babel parsing the pattern for each of 50 dates a page."""
+    return dict(Locale.parse(locale).months["format"]["abbreviated"])
+
+
 def _case_rows(result: CasePage, councils: list[ListedCouncil], today: date) -> list[CaseRow]:
     # What is the same for many rows (a council's name, the user's roles there, a stage's
-    # label, a date in the page's language) is worked out once per page, not per row.
+    # label, the month names of the page's language) is worked out once per page, not per row.
     names = {c.id: c.display_name for c in councils}
     roles = access.roles_by_council(current_user)
     # The route is /cases/<case_id>: its prefix once, then each id (url_for costs per call).
     prefix = url_for("staff.cases")
     stage_labels: dict[tuple[str, str], str] = {}
-    dates: dict[tuple[date, str], str] = {}
-
-    def day(on: date, pattern: str) -> str:
-        if (on, pattern) not in dates:
-            dates[on, pattern] = format_date(on, pattern)
-        return dates[on, pattern]
+    months = _short_months(str(get_locale()))
 
     rows = []
     for case in result.cases:
@@ -103,11 +107,14 @@ def _case_rows(result: CasePage, councils: list[ListedCouncil], today: date) -> 
                 council=names.get(case.council_id, ""),
                 names=None if withheld else ", ".join(case.subject_names),
                 received_on=case.received_on,
-                received=day(case.received_on, "d MMM yyyy"),
+                received=(
+                    f"{case.received_on.day} {months[case.received_on.month]} "
+                    f"{case.received_on.year}"
+                ),
                 stage=stage_labels[stage_key],
                 deadline_key=case.next_key,
                 deadline_on=due,
-                deadline=day(due, "d MMM") if due else "",
+                deadline=f"{due.day} {months[due.month]}" if due else "",
                 paused=case.paused_on is not None,
                 overdue=due is not None and due < today,
             )
