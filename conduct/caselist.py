@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask_babel import get_locale
 from sqlalchemy import bindparam, func, select, union
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from conduct.models import Case, CaseDeadline, CaseSubject
@@ -217,12 +217,9 @@ def councils_for_list(council_ids: set[int]) -> tuple[list[ListedCouncil], list[
     return councils, [k for k in keys if k in PROCEDURES]
 
 
-def councils_in_scope(council_ids: set[int], *, with_procedures: bool = False) -> list[Council]:
-    """The councils by name; `with_procedures` loads the procedures each enables in one
-    more query, for a page that lists them (otherwise a query per council)."""
+def councils_in_scope(council_ids: set[int]) -> list[Council]:
+    """The councils by name (the case list reads councils_for_list instead)."""
     if not council_ids:
         return []
     query = select(Council).where(Council.id.in_(council_ids)).order_by(Council.name)
-    if with_procedures:
-        query = query.options(selectinload(Council.procedures))
     return list(db.session.scalars(query))
