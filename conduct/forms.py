@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
-    GovSelect,
     GovTextArea,
     GovTextInput,
 )
@@ -18,7 +17,6 @@ from wtforms import (
     FormField,
     MultipleFileField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -261,36 +259,3 @@ class ComplaintForm(FlaskForm):
             ]
             valid = False
         return valid
-
-
-class StaffCaseFilterForm(Form):
-    """The case list's search, filter and sort (plain GET parameters)."""
-
-    q = StringField(_l("Search by reference or name"), widget=GovTextInput())
-    council = SelectField(_l("Council"), widget=GovSelect(), validate_choice=False)
-    procedure = SelectField(_l("Procedure"), widget=GovSelect(), validate_choice=False)
-    stage = SelectField(_l("Stage"), widget=GovSelect(), validate_choice=False)
-    deadline = SelectField(
-        _l("Deadlines"),
-        choices=choices(
-            [
-                ("", _l("Any")),
-                ("overdue", _l("Overdue")),
-                ("due-this-week", _l("Due this week")),
-            ]
-        ),
-        widget=GovSelect(),
-        validate_choice=False,
-    )
-    sort = SelectField(
-        _l("Sort by"),
-        choices=choices(
-            [
-                ("newest", _l("Newest first")),
-                ("oldest", _l("Oldest first")),
-                ("reference", _l("Reference")),
-            ]
-        ),
-        widget=GovSelect(),
-        validate_choice=False,
-    )

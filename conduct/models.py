@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -130,6 +131,35 @@ class Case(TenantScoped, db.Model):
             "paused_on",
             "id",
         ),
+        # The staff case list (conduct/caselist.py) walks these in the order shown and stops
+        # after a page. Open cases (the working list) across councils for one procedure, or
+        # of one council: partial, so "closed_on IS NULL" is the index's own condition and
+        # the order received follows the equality column (PostgreSQL does not take an
+        # IS NULL column as fixed when matching an index to ORDER BY). Every case, newest or
+        # oldest first, for a list with no stage chosen. The trailing columns are what
+        # access.readable tests, and the reference a search matches, so rows they refuse
+        # are skipped without reading them.
+        Index(
+            "ix_cases_open_by_procedure",
+            "procedure_key",
+            "received_at",
+            "id",
+            "council_id",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index(
+            "ix_cases_open_by_council",
+            "council_id",
+            "received_at",
+            "id",
+            "procedure_key",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index("ix_cases_received", "received_at", "id", "council_id", "procedure_key", "reference"),
+        # Sorted by reference across councils (the unique key leads with the council).
+        Index("ix_cases_reference", "reference", "id", "council_id", "procedure_key"),
     )
 
     @property

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, request
-from flask_babel import gettext as _
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from babel import Locale
+from flask import Blueprint, abort, current_app, g, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from conduct import access, access_log, engine, timeline
-from conduct.caselist import CaseQuery, councils_in_scope, search_cases
-from conduct.forms import StaffCaseFilterForm
+from conduct.casefilters import case_query, filter_fields
+from conduct.caselist import (
+    CasePage,
+    ListedCouncil,
+    councils_for_list,
+    councils_in_scope,
+    search_cases,
+)
 from conduct.hearings.models import Hearing, HearingSeat
 from conduct.models import Case, EvidenceFile
 from conduct.procedures import PROCEDURES
 from conduct.uploads import attachment
 from core import permissions
 from core.db import db
-from core.formutil import choices
+from core.labels import stage_name
 from core.outbox_models import OutboxMessage
 from core.rendering import render, wants_fragment
 from core.tenancy import set_scope
@@ -26,8 +37,6 @@ from tenants.roles import INTAKE_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/cases")
 permissions.declare(bp, permissions.CASEWORK)
-
-SORTS = ("newest", "oldest", "reference")
 
 
 @bp.before_request
@@ -38,11 +47,6 @@ def _scope_to_the_users_cases() -> None:
     g.readable = access.readable(current_user)
 
 
-@bp.app_template_global("names_withheld_for")
-def _names_withheld_for(case: Case) -> bool:
-    return access.names_withheld(case, current_user)
-
-
 @bp.after_request
 def _no_store(response):
     # Case content must not linger in shared or back-button caches.
@@ -50,63 +54,92 @@ def _no_store(response):
     return access_log.write_pending(response)
 
 
-def _filter_form(councils: list) -> StaffCaseFilterForm:
-    form = StaffCaseFilterForm(request.args)
-    form.council.choices = choices(
-        [("", _("All councils")), *((c.slug, c.display_name) for c in councils)]
-    )
-    enabled = sorted({k for c in councils for k in c.procedure_keys if k in PROCEDURES})
-    form.procedure.choices = choices(
-        [("", _("All procedures")), *((k, PROCEDURES[k].title) for k in enabled)]
-    )
-    stages = [("", _("Any")), ("open", _("Open cases")), ("closed", _("Closed cases"))]
-    for key in enabled:
-        procedure = PROCEDURES[key]
-        stages += [
-            (f"{key}:{s.key}", f"{procedure.title}: {s.label}")
-            for s in procedure.stages
-            if s.kind != "closed"
-        ]
-    form.stage.choices = choices(stages)
-    return form
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A row of the case list, every label worked out, for plain markup."""
+
+    url: str
+    reference: str
+    anonymous: bool
+    council: str
+    names: str | None  # None: withheld from this user at this stage
+    received_on: date
+    received: str
+    stage: str
+    deadline_key: str | None
+    deadline_on: date | None
+    deadline: str
+    paused: bool
+    overdue: bool
 
 
-def _case_query(form: StaffCaseFilterForm, councils: list) -> CaseQuery:
-    by_slug = {c.slug: c.id for c in councils}
-    page = request.args.get("page", "1")
-    procedure = form.procedure.data if form.procedure.data in PROCEDURES else ""
-    stage = form.stage.data or ""
-    if ":" in stage:
-        procedure, _sep, stage = stage.partition(":")
-    return CaseQuery(
-        q=(form.q.data or "")[:200],
-        council_id=by_slug.get(form.council.data or ""),
-        sort=form.sort.data if form.sort.data in SORTS else "newest",
-        page=int(page) if page.isdigit() else 1,
-        procedure=procedure if procedure in PROCEDURES else "",
-        stage=stage[:60],
-        deadline=form.deadline.data or "",
-    )
+@lru_cache(maxsize=8)
+def _short_months(locale: str) -> dict[int, str]:
+    """Abbreviated month names in `locale`: what format_date's "d MMM yyyy" and "d MMM"
+    print, without Babel parsing the pattern for each of 50 dates a page."""
+    return dict(Locale.parse(locale).months["format"]["abbreviated"])
+
+
+def _case_rows(result: CasePage, councils: list[ListedCouncil], today: date) -> list[CaseRow]:
+    # What is the same for many rows (a council's name, the user's roles there, a stage's
+    # label, the month names of the page's language) is worked out once per page, not per row.
+    names = {c.id: c.display_name for c in councils}
+    roles = access.roles_by_council(current_user)
+    # The route is /cases/<case_id>: its prefix once, then each id (url_for costs per call).
+    prefix = url_for("staff.cases")
+    stage_labels: dict[tuple[str, str], str] = {}
+    months = _short_months(str(get_locale()))
+
+    rows = []
+    for case in result.cases:
+        stage_key = (case.procedure_key, case.stage)
+        if stage_key not in stage_labels:
+            procedure = PROCEDURES.get(case.procedure_key)
+            stage_labels[stage_key] = stage_name(procedure, case.stage)
+        withheld = access.withholds_names(
+            case.procedure_key, case.stage, roles.get(case.council_id, set())
+        )
+        due = case.next_due
+        rows.append(
+            CaseRow(
+                url=f"{prefix}{case.id}",
+                reference=case.reference,
+                anonymous=case.anonymous,
+                council=names.get(case.council_id, ""),
+                names=None if withheld else ", ".join(case.subject_names),
+                received_on=case.received_on,
+                received=(
+                    f"{case.received_on.day} {months[case.received_on.month]} "
+                    f"{case.received_on.year}"
+                ),
+                stage=stage_labels[stage_key],
+                deadline_key=case.next_key,
+                deadline_on=due,
+                deadline=f"{due.day} {months[due.month]}" if due else "",
+                paused=case.paused_on is not None,
+                overdue=due is not None and due < today,
+            )
+        )
+    return rows
 
 
 @bp.get("/")
 def cases():
-    councils = councils_in_scope(g.case_council_ids, with_procedures=True)
-    form = _filter_form(councils)
-    query = _case_query(form, councils)
+    councils, enabled = councils_for_list(g.case_council_ids)
+    query = case_query(councils, request.args)
     today = engine.today()
     result = search_cases(query, current_app.config["CASE_LIST_PAGE_SIZE"], g.readable, today)
+    fragment = wants_fragment()
     return render(
         "staff/cases.html",
         "results",
-        form=form,
+        # Only the whole page shows the form.
+        filters=None if fragment else filter_fields(councils, enabled, request.args),
         result=result,
-        query=query,
-        councils=councils,
-        today=today,
+        rows=_case_rows(result, councils, today),
         has_casework=access.reads_any(current_user),
         can_record=bool(current_user.council_ids_with(INTAKE_ROLES)),
-        failed_emails=failed_email_count() if not wants_fragment() else 0,
+        failed_emails=failed_email_count() if not fragment else 0,
     )
 
 

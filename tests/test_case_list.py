@@ -54,6 +54,26 @@ def test_case_list_runs_the_same_number_of_queries_for_10_and_1000_cases(
     assert large.count == small.count, (small.statements, large.statements)
 
 
+def test_beyond_a_thousand_cases_the_list_says_more_and_pages_on(
+    app, client, two_councils, district_mo
+):
+    """Counting stops after 1,000 (caselist.COUNT_CAP); the pages still reach every case."""
+    with app.app_context():
+        make_cases(db.session.get(Council, two_councils.a_id), 1001)
+        db.session.commit()
+    login(client, district_mo)
+    first = client.get("/cases/?sort=reference").text
+    assert "More than 1,000 cases, page 1" in first
+    assert len(_references(first)) == 25
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    # The last page is counted exactly, since counting goes as far as the page asked for.
+    last = client.get("/cases/?sort=reference&page=41").text
+    assert "1,001 cases, page 41 of 41" in last
+    assert len(_references(last)) == 1 and 'rel="next"' not in last
+    # Past the end, the last page (as before).
+    assert "page 41 of 41" in client.get("/cases/?sort=reference&page=9999").text
+
+
 def test_list_shows_cases_of_every_council_the_officer_serves_and_filters_by_council(
     app, client, two_councils, district_mo
 ):

@@ -504,7 +504,11 @@ def test_names_are_kept_from_the_chair_at_stage_1_and_shown_at_stage_2(app, staf
     for html in (page(staff["chair"], case_id), staff["chair"].get("/cases/").text):
         assert "Carys Complainant" not in html
         assert "Dafydd Subject" not in html
+    # The case list says so, and the Monitoring Officer's shows the councillor's name.
+    assert "Withheld at this stage" in staff["chair"].get("/cases/").text
+    assert "Dafydd Subject" in staff["mo"].get("/cases/").text
     step(staff, case_id, "mo", "stage-2-requested", others_refused=False)
     html = page(staff["chair"], case_id)
     assert "Carys Complainant" in html
     assert "Dafydd Subject" in html
+    assert "Dafydd Subject" in staff["chair"].get("/cases/").text
