@@ -6,12 +6,24 @@ import pytest
 from sqlalchemy import select, update
 
 from conduct.models import Case, CaseSubject, EvidenceFile
+from core import tenancy
 from core.db import db
 from core.outbox_models import OutboxMessage
 from core.tenancy import CrossCouncilWriteError, scope
 from tenants.models import Council
 from tests.conftest import login, reference_on, submit_complaint
 from tests.factories import attach_file, make_case
+
+
+@pytest.fixture(autouse=True, params=["bound one by one", "as one parameter"])
+def scope_in_sql(request, monkeypatch):
+    """Every test here runs with the scope in each of its two SQL forms (core/tenancy.py):
+    a few councils bound one by one, and a district's many as one parameter."""
+    if request.param == "as one parameter":
+        monkeypatch.setattr(tenancy, "FEW_COUNCILS", 0)
+    tenancy._criteria.cache_clear()
+    yield request.param
+    tenancy._criteria.cache_clear()
 
 
 @pytest.fixture
