@@ -28,7 +28,16 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from flask import has_request_context
-from sqlalchemy import ForeignKey, Integer, any_, cast, event, func, literal_column, select
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    any_,
+    event,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import (
     Mapped,
@@ -119,8 +128,10 @@ def _criteria(ids: tuple[int, ...], dialect: str):
     if len(ids) <= FEW_COUNCILS:
         criterion = lambda cls: cls.council_id.in_(ids)  # noqa: E731
     elif dialect == "postgresql":
-        scope = "{" + ",".join(str(int(i)) for i in ids) + "}"  # an integer[] literal
-        criterion = lambda cls: cls.council_id == any_(cast(scope, _INTEGERS))  # noqa: E731
+        # Sent as an integer[] (psycopg adapts a list): text cast to integer[] in the SQL
+        # was parsed again for every row a correlated subquery looked at.
+        scope = [int(i) for i in ids]
+        criterion = lambda cls: cls.council_id == any_(type_coerce(scope, _INTEGERS))  # noqa: E731
     else:
         # Read back by SQLite's json_each. `council_id + 0` keeps SQLite's planner from
         # driving a query by the scope, which a district-wide scope never narrows much
