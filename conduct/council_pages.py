@@ -14,7 +14,7 @@ from flask.ctx import _AppCtxGlobals
 from sqlalchemy import Row, bindparam, select
 
 from core import permissions
-from core.db import db
+from core.db import SINGLE_READ, db
 from core.tenancy import set_scope
 from tenants.models import Council
 
@@ -31,6 +31,7 @@ def council_row(slug: str) -> Row | None:
     such a request's time.
     """
     with db.engine.connect() as connection:
+        connection = connection.execution_options(**{SINGLE_READ: True})
         return connection.execute(_BY_SLUG, {"slug": slug}).first()
 
 

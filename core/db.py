@@ -51,6 +51,8 @@ class UTCDateTime(TypeDecorator):
 
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Execution option: the connection runs one read alone (SQLite: no BEGIN is sent).
+SINGLE_READ = "single_read"
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -77,6 +79,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        if connection.get_execution_options().get(SINGLE_READ):
+            return  # one SELECT on a connection of its own: no transaction to hold
         reading = has_request_context() and request.method in _READ_METHODS
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
