@@ -7,12 +7,8 @@ htmx loads the form into the case page and swaps the updated casework back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import lru_cache
 
-from babel.dates import DateTimePattern, parse_pattern
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from conduct import access, allegations, engine, timeline
 from conduct.action_forms import form_for
+from conduct.dates import Dates
 from conduct.hearings import services as hearings
 from conduct.models import Case, CaseDeadline
 from conduct.procedures.model import Action
@@ -72,32 +69,6 @@ class ActionLink:
     url: str
     has_form: bool
     primary: bool
-
-
-@lru_cache(maxsize=32)
-def _pattern(pattern: str) -> DateTimePattern:
-    return parse_pattern(pattern)
-
-
-class Dates:
-    """Dates in the page's language and time zone, as flask_babel's format_date and
-    format_datetime print them, without finding the locale and zone and parsing the
-    pattern for each date."""
-
-    def __init__(self) -> None:
-        self.locale = get_locale()
-        self.tz = get_timezone()
-
-    def day(self, value: date | datetime, pattern: str) -> str:
-        if isinstance(value, datetime):  # its day where the reader is
-            value = self._local(value).date()
-        return _pattern(pattern).apply(value, self.locale)
-
-    def moment(self, value: datetime, pattern: str) -> str:
-        return _pattern(pattern).apply(self._local(value), self.locale)
-
-    def _local(self, value: datetime) -> datetime:
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(self.tz)
 
 
 def casework_context(case: Case) -> dict:

@@ -18,17 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
-from babel.dates import parse_pattern
 from flask import current_app
-from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from conduct.dates import Dates
 from conduct.models import Case, CaseEvent
 from conduct.procedures.model import Action, Input, Procedure
 from core.db import db
@@ -45,8 +44,6 @@ RECORDED = {
 # deadlines a line each.
 _APART = frozenset({"reason", "deadlines_moved"})
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WHEN = parse_pattern("d MMM yyyy HH:mm")
-_DAY = parse_pattern("d MMMM yyyy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +119,15 @@ class Labels:
 
     def __init__(self, procedure: Procedure | None) -> None:
         self.procedure = procedure
-        self.locale = get_locale()
-        self.tz = get_timezone()
+        self.dates = Dates()
         recorded = current_app.config["BABEL_DEFAULT_LOCALE"]
         # A heading shown as recorded is marked with its language when the page's differs.
-        self.recorded_lang = recorded if str(self.locale) != recorded else None
+        self.recorded_lang = recorded if str(self.dates.locale) != recorded else None
         self._actions: dict[str | None, Action | None] = {}
         self._headings: dict[str, str] = {}
         self._owners: dict[str, str] = {}
         self._stages: dict[str, str] = {}
+        self._now: dict[str, str] = {}
         self._inputs: dict[tuple[str | None, str], tuple[str, dict[str, str]]] = {}
 
     def entries(self, events: Iterable[CaseEvent]) -> list[Entry]:
@@ -138,17 +135,15 @@ class Labels:
 
     def entry(self, event: CaseEvent) -> Entry:
         heading, lang = self.heading(event)
-        # As flask_babel.format_datetime does, without finding the locale and zone each time.
-        at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
         data = event.data or {}
         return Entry(
             key=event.action or event.kind,
             heading=heading,
             lang=lang,
             at=event.at.isoformat(),
-            when=_WHEN.apply(at.astimezone(self.tz), self.locale),
+            when=self.dates.moment(event.at, "d MMM yyyy HH:mm"),
             actor=self.actor(event),
-            stage=_("now: %(stage)s", stage=self.stage(event.stage_to)) if event.stage_to else "",
+            stage=self.now(event.stage_to) if event.stage_to else "",
             reason=event.reason,
             details=tuple(
                 (self.input_label(event, name), self.value(event, name, value))
@@ -190,6 +185,12 @@ class Labels:
         if key not in self._stages:
             self._stages[key] = stage_name(self.procedure, key) if self.procedure else key
         return self._stages[key]
+
+    def now(self, key: str) -> str:
+        """What an entry that moved the case says of where it went."""
+        if key not in self._now:
+            self._now[key] = _("now: %(stage)s", stage=self.stage(key))
+        return self._now[key]
 
     def owner(self, key: str) -> str:
         if key not in self._owners:
@@ -237,7 +238,7 @@ class Labels:
         if not isinstance(value, str):
             shown: str = str(value)
         elif _ISO_DAY.fullmatch(value):
-            day = _DAY.apply(date.fromisoformat(value), self.locale)
+            day = self.dates.day(date.fromisoformat(value), "d MMMM yyyy")
             shown = Markup('<time datetime="{}">{}</time>').format(value, day)
         else:
             shown = choices.get(value, value)
