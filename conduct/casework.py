@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from sqlalchemy import bindparam, select
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -21,7 +22,7 @@ from conduct import access, allegations, engine, timeline
 from conduct.action_forms import form_for
 from conduct.dates import Dates
 from conduct.hearings import services as hearings
-from conduct.models import Case, CaseDeadline
+from conduct.models import Case, CaseDeadline, CaseLink
 from conduct.procedures.model import Action
 from conduct.retention import holds
 from conduct.staff import CASE_PAGE, bp, case_or_404, render_case
@@ -143,16 +144,24 @@ def casework_context(case: Case) -> dict:
     }
 
 
-def _links(case: Case) -> list:
-    from sqlalchemy import select
-
-    from conduct.models import CaseLink
-
-    return list(
-        db.session.scalars(
-            select(CaseLink).where(CaseLink.case_id == case.id).order_by(CaseLink.id.desc())
-        )
+# The secure links as the page lists them, newest first (built once, the case bound).
+_LINKS = (
+    select(
+        CaseLink.id,
+        CaseLink.party,
+        CaseLink.via,
+        CaseLink.email,
+        CaseLink.expires_at,
+        CaseLink.revoked_at,
+        CaseLink.last_used_at,
     )
+    .where(CaseLink.case_id == bindparam("case_id"))
+    .order_by(CaseLink.id.desc())
+)
+
+
+def _links(case: Case) -> list:
+    return list(db.session.execute(_LINKS, {"case_id": case.id}))
 
 
 def _people(case: Case, action: Action) -> dict[str, list[User]]:

@@ -18,14 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from conduct.dates import Dates
 from conduct.models import Case, CaseEvent
@@ -44,6 +44,21 @@ RECORDED = {
 # deadlines a line each.
 _APART = frozenset({"reason", "deadlines_moved"})
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class Recorded(Protocol):
+    """An entry as read: a CaseEvent, or a row of the columns the timeline shows."""
+
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    actor_role: str
+    kind: str
+    action: str | None
+    summary: str
+    stage_to: str | None
+    reason: str | None
+    data: dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +95,31 @@ class Timeline:
         return len(self.entries) >= self.total
 
 
+# What an entry shows, read as plain rows: the page keeps no entry, so loading each as
+# an ORM object (identity map, instance state) would be work for nothing. The
+# statements are built once; the case and the limit are bound per page.
+_SHOWN = (
+    CaseEvent.id,
+    CaseEvent.at,
+    CaseEvent.actor_id,
+    CaseEvent.actor_name,
+    CaseEvent.actor_role,
+    CaseEvent.kind,
+    CaseEvent.action,
+    CaseEvent.summary,
+    CaseEvent.stage_to,
+    CaseEvent.reason,
+    CaseEvent.data,
+)
+_OF_CASE = CaseEvent.case_id == bindparam("case_id")
+_SUMMARY = select(CaseEvent.action, func.count()).where(_OF_CASE).group_by(CaseEvent.action)
+_EVERY = select(*_SHOWN).where(_OF_CASE).order_by(CaseEvent.id.desc())
+_LATEST = _EVERY.limit(bindparam("limit"))
+
+
 def summary(case: Case) -> Summary:
     """One statement, however long the timeline: entries per action, added up."""
-    rows = db.session.execute(
-        select(CaseEvent.action, func.count())
-        .where(CaseEvent.case_id == case.id)
-        .group_by(CaseEvent.action)
-    ).all()
+    rows = db.session.execute(_SUMMARY, {"case_id": case.id}).all()
     return Summary(
         total=sum(count for _action, count in rows),
         taken=frozenset(action for action, _count in rows if action),
@@ -95,22 +128,14 @@ def summary(case: Case) -> Summary:
 
 def latest(case: Case, procedure: Procedure, limit: int, total: int) -> Timeline:
     """The `limit` most recent entries, newest first, of the `total` (from summary)."""
-    events = db.session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.id.desc())
-        .limit(limit)
-    )
+    events = db.session.execute(_LATEST, {"case_id": case.id, "limit": limit})
     entries = Labels(procedure).entries(events)
     return Timeline(entries=entries, total=total)
 
 
 def complete(case: Case, procedure: Procedure) -> Timeline:
     """Every entry, newest first."""
-    events = db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc())
-    )
-    entries = Labels(procedure).entries(events)
+    entries = Labels(procedure).entries(db.session.execute(_EVERY, {"case_id": case.id}))
     return Timeline(entries=entries, total=len(entries))
 
 
@@ -130,10 +155,10 @@ class Labels:
         self._now: dict[str, str] = {}
         self._inputs: dict[tuple[str | None, str], tuple[str, dict[str, str]]] = {}
 
-    def entries(self, events: Iterable[CaseEvent]) -> list[Entry]:
+    def entries(self, events: Iterable[Recorded]) -> list[Entry]:
         return [self.entry(e) for e in events]
 
-    def entry(self, event: CaseEvent) -> Entry:
+    def entry(self, event: Recorded) -> Entry:
         heading, lang = self.heading(event)
         data = event.data or {}
         return Entry(
@@ -170,7 +195,7 @@ class Labels:
             self._actions[key] = found
         return self._actions[key]
 
-    def heading(self, event: CaseEvent) -> tuple[str, str | None]:
+    def heading(self, event: Recorded) -> tuple[str, str | None]:
         """An action's or an opening's heading in the page's language, else as recorded."""
         action = self.action(event.action)
         if event.kind == "action" and action is not None:
@@ -197,7 +222,7 @@ class Labels:
             self._owners[key] = owner_label(key)
         return self._owners[key]
 
-    def actor(self, event: CaseEvent) -> str:
+    def actor(self, event: Recorded) -> str:
         """Who did it: the person (and the role they acted in), or which party, or the system."""
         if event.actor_id is None and event.actor_role in (*PARTIES, ""):
             return self.owner(event.actor_role or "system")
@@ -205,7 +230,7 @@ class Labels:
             return f"{event.actor_name} ({self.owner(event.actor_role)})"
         return event.actor_name
 
-    def _input(self, event: CaseEvent, name: str) -> tuple[str, dict[str, str]]:
+    def _input(self, event: Recorded, name: str) -> tuple[str, dict[str, str]]:
         """The label of an action's input, by the name its value is recorded under, and
         the labels of its choices by value."""
         memo = (event.action, name)
@@ -224,10 +249,10 @@ class Labels:
             self._inputs[memo] = (label, choices)
         return self._inputs[memo]
 
-    def input_label(self, event: CaseEvent, name: str) -> str:
+    def input_label(self, event: Recorded, name: str) -> str:
         return self._input(event, name)[0]
 
-    def value(self, event: CaseEvent, name: str, value: Any) -> str:
+    def value(self, event: Recorded, name: str, value: Any) -> str:
         """A recorded choice by its label, a date in the page's language; the rest as
         recorded (free text keeps its line breaks)."""
         if isinstance(value, dict):  # a person or a file: its name
