@@ -87,22 +87,29 @@ def casework_context(case: Case) -> dict:
     roles = engine.roles_of(current_user, case)
     dates = Dates()
     case_url = url_for("staff.case", case_id=case.id)
+    # Deadlines of one rule, owner or state share their label: each is translated once.
+    labels: dict[str, str] = {}
     owners: dict[str, str] = {}
+    states: dict[str, str] = {}
     deadlines = []
     for row in case.deadlines:
         rule = procedure.deadline(row.key)
         state = engine.deadline_state(row, case, calendar, today)
+        if row.key not in labels:
+            labels[row.key] = str(rule.label)
         if row.owner not in owners:
             owners[row.owner] = owner_label(row.owner)
+        if state not in states:
+            states[state] = str(STATE_LABELS[state])
         can_extend = row.status == engine.OPEN and bool(roles.intersection(rule.extend_roles))
         deadlines.append(
             DeadlineView(
                 row=row,
-                label=str(rule.label),
+                label=labels[row.key],
                 owner=owners[row.owner],
                 seed=rule.seed,
                 state=state,
-                state_label=str(STATE_LABELS[state]),
+                state_label=states[state],
                 due_iso=row.due_on.isoformat(),
                 due=dates.day(row.due_on, "EEE d MMM yyyy"),
                 met=dates.day(row.met_on, "d MMM yyyy") if row.met_on else "",
