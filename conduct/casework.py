@@ -14,18 +14,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from sqlalchemy import bindparam, select
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from conduct import access, allegations, engine, timeline
 from conduct.action_forms import form_for
+from conduct.dates import Dates
 from conduct.hearings import services as hearings
-from conduct.models import Case, CaseDeadline
+from conduct.models import Case, CaseDeadline, CaseLink
 from conduct.procedures.model import Action
 from conduct.retention import holds
-from conduct.staff import PANELS, bp, case_or_404, render_case
+from conduct.staff import CASE_PAGE, bp, case_or_404, render_case
 from conduct.uploads import UploadError, evidence_from, store_upload
 from core.db import db
+from core.labels import owner_label
 from core.outbox import deliver_after_response
 from core.rendering import render, wants_fragment
 from tenants.models import User
@@ -41,45 +44,96 @@ STATE_LABELS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class DeadlineView:
+    """A row of the case page's deadlines, every label and date worked out."""
+
     row: CaseDeadline
     label: str
-    owner: str
+    owner: str  # the owner's label
     seed: str
     state: str
-    can_extend: bool
+    state_label: str
+    due_iso: str
+    due: str
+    met: str  # the day it was met, or ""
+    late: bool
+    extend_url: str | None  # None: this user may not extend it
+
+
+@dataclass(frozen=True, slots=True)
+class ActionLink:
+    """An action the user may take now: a link to its form, or a button that takes it."""
+
+    key: str
+    label: str
+    url: str
+    has_form: bool
+    primary: bool
 
 
 def casework_context(case: Case) -> dict:
-    """What the case page shows of the procedure: stage, actions, deadlines, timeline."""
+    """What the case page shows of the procedure: stage, actions, deadlines, timeline.
+
+    Labels, dates and links are worked out here, once each, so the template only
+    writes markup (each `format_date`, `url_for` or label lookup in a template
+    costs more than the markup around it)."""
     procedure = engine.procedure_of(case)
     history = timeline.summary(case)
     calendar = engine.calendar_for(case.council)
     today = engine.today()
+    # The roles are worked out once: each would otherwise go through all the user's
+    # grants again (two hundred for a district's Monitoring Officer).
     roles = engine.roles_of(current_user, case)
+    dates = Dates()
+    case_url = url_for("staff.case", case_id=case.id)
+    # Deadlines of one rule, owner or state share their label: each is translated once.
+    labels: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    states: dict[str, str] = {}
     deadlines = []
     for row in case.deadlines:
         rule = procedure.deadline(row.key)
+        state = engine.deadline_state(row, case, calendar, today)
+        if row.key not in labels:
+            labels[row.key] = str(rule.label)
+        if row.owner not in owners:
+            owners[row.owner] = owner_label(row.owner)
+        if state not in states:
+            states[state] = str(STATE_LABELS[state])
+        can_extend = row.status == engine.OPEN and bool(roles.intersection(rule.extend_roles))
         deadlines.append(
             DeadlineView(
                 row=row,
-                label=str(rule.label),
-                owner=row.owner,
+                label=labels[row.key],
+                owner=owners[row.owner],
                 seed=rule.seed,
-                state=engine.deadline_state(row, case, calendar, today),
-                can_extend=row.status == engine.OPEN
-                and bool(roles.intersection(rule.extend_roles)),
+                state=state,
+                state_label=states[state],
+                due_iso=row.due_on.isoformat(),
+                due=dates.day(row.due_on, "EEE d MMM yyyy"),
+                met=dates.day(row.met_on, "d MMM yyyy") if row.met_on else "",
+                late=row.met_on is not None and row.met_on > row.due_on,
+                extend_url=f"{case_url}/deadlines/{row.id}/extend" if can_extend else None,
             )
         )
+    actions = engine.available_actions(case, current_user, taken=history.taken, roles=roles)
     return {
         "procedure": procedure,
         "stage": procedure.stage(case.stage),
-        # The roles are worked out once: each would otherwise go through all the user's
-        # grants again (two hundred for a district's Monitoring Officer).
-        "actions": engine.available_actions(case, current_user, taken=history.taken, roles=roles),
+        "dates": dates,
+        "case_url": case_url,
+        "actions": [
+            ActionLink(
+                key=a.key,
+                label=str(a.label),
+                url=url_for("staff.action", case_id=case.id, key=a.key),
+                has_form=bool(a.inputs),
+                primary=a.primary,
+            )
+            for a in actions
+        ],
         "deadlines": deadlines,
-        "state_labels": STATE_LABELS,
         "timeline": timeline.latest(
             case, procedure, current_app.config["CASE_TIMELINE_LATEST"], history.total
         ),
@@ -97,16 +151,24 @@ def casework_context(case: Case) -> dict:
     }
 
 
-def _links(case: Case) -> list:
-    from sqlalchemy import select
-
-    from conduct.models import CaseLink
-
-    return list(
-        db.session.scalars(
-            select(CaseLink).where(CaseLink.case_id == case.id).order_by(CaseLink.id.desc())
-        )
+# The secure links as the page lists them, newest first (built once, the case bound).
+_LINKS = (
+    select(
+        CaseLink.id,
+        CaseLink.party,
+        CaseLink.via,
+        CaseLink.email,
+        CaseLink.expires_at,
+        CaseLink.revoked_at,
+        CaseLink.last_used_at,
     )
+    .where(CaseLink.case_id == bindparam("case_id"))
+    .order_by(CaseLink.id.desc())
+)
+
+
+def _links(case: Case) -> list:
+    return list(db.session.execute(_LINKS, {"case_id": case.id}))
 
 
 def _people(case: Case, action: Action) -> dict[str, list[User]]:
@@ -203,7 +265,7 @@ def _routes_for(case: Case, act: Action) -> dict[str, list]:
 def after_change(case: Case, message: str):
     if wants_fragment():
         db.session.expire_all()
-        fresh = case_or_404(case.id, load=PANELS)
+        fresh = case_or_404(case.id, load=CASE_PAGE)
         return render_case(fresh, notice=message)
     flash(message, "success")
     return redirect(url_for("staff.case", case_id=case.id), 303)

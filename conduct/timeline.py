@@ -18,17 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
-from babel.dates import parse_pattern
 from flask import current_app
-from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from conduct.dates import Dates
 from conduct.models import Case, CaseEvent
 from conduct.procedures.model import Action, Input, Procedure
 from core.db import db
@@ -45,8 +44,21 @@ RECORDED = {
 # deadlines a line each.
 _APART = frozenset({"reason", "deadlines_moved"})
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WHEN = parse_pattern("d MMM yyyy HH:mm")
-_DAY = parse_pattern("d MMMM yyyy")
+
+
+class Recorded(Protocol):
+    """An entry as read: a CaseEvent, or a row of the columns the timeline shows."""
+
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    actor_role: str
+    kind: str
+    action: str | None
+    summary: str
+    stage_to: str | None
+    reason: str | None
+    data: dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +95,31 @@ class Timeline:
         return len(self.entries) >= self.total
 
 
+# What an entry shows, read as plain rows: the page keeps no entry, so loading each as
+# an ORM object (identity map, instance state) would be work for nothing. The
+# statements are built once; the case and the limit are bound per page.
+_SHOWN = (
+    CaseEvent.id,
+    CaseEvent.at,
+    CaseEvent.actor_id,
+    CaseEvent.actor_name,
+    CaseEvent.actor_role,
+    CaseEvent.kind,
+    CaseEvent.action,
+    CaseEvent.summary,
+    CaseEvent.stage_to,
+    CaseEvent.reason,
+    CaseEvent.data,
+)
+_OF_CASE = CaseEvent.case_id == bindparam("case_id")
+_SUMMARY = select(CaseEvent.action, func.count()).where(_OF_CASE).group_by(CaseEvent.action)
+_EVERY = select(*_SHOWN).where(_OF_CASE).order_by(CaseEvent.id.desc())
+_LATEST = _EVERY.limit(bindparam("limit"))
+
+
 def summary(case: Case) -> Summary:
     """One statement, however long the timeline: entries per action, added up."""
-    rows = db.session.execute(
-        select(CaseEvent.action, func.count())
-        .where(CaseEvent.case_id == case.id)
-        .group_by(CaseEvent.action)
-    ).all()
+    rows = db.session.execute(_SUMMARY, {"case_id": case.id}).all()
     return Summary(
         total=sum(count for _action, count in rows),
         taken=frozenset(action for action, _count in rows if action),
@@ -98,22 +128,14 @@ def summary(case: Case) -> Summary:
 
 def latest(case: Case, procedure: Procedure, limit: int, total: int) -> Timeline:
     """The `limit` most recent entries, newest first, of the `total` (from summary)."""
-    events = db.session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.id.desc())
-        .limit(limit)
-    )
+    events = db.session.execute(_LATEST, {"case_id": case.id, "limit": limit})
     entries = Labels(procedure).entries(events)
     return Timeline(entries=entries, total=total)
 
 
 def complete(case: Case, procedure: Procedure) -> Timeline:
     """Every entry, newest first."""
-    events = db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc())
-    )
-    entries = Labels(procedure).entries(events)
+    entries = Labels(procedure).entries(db.session.execute(_EVERY, {"case_id": case.id}))
     return Timeline(entries=entries, total=len(entries))
 
 
@@ -122,33 +144,31 @@ class Labels:
 
     def __init__(self, procedure: Procedure | None) -> None:
         self.procedure = procedure
-        self.locale = get_locale()
-        self.tz = get_timezone()
+        self.dates = Dates()
         recorded = current_app.config["BABEL_DEFAULT_LOCALE"]
         # A heading shown as recorded is marked with its language when the page's differs.
-        self.recorded_lang = recorded if str(self.locale) != recorded else None
+        self.recorded_lang = recorded if str(self.dates.locale) != recorded else None
         self._actions: dict[str | None, Action | None] = {}
         self._headings: dict[str, str] = {}
         self._owners: dict[str, str] = {}
         self._stages: dict[str, str] = {}
+        self._now: dict[str, str] = {}
         self._inputs: dict[tuple[str | None, str], tuple[str, dict[str, str]]] = {}
 
-    def entries(self, events: Iterable[CaseEvent]) -> list[Entry]:
+    def entries(self, events: Iterable[Recorded]) -> list[Entry]:
         return [self.entry(e) for e in events]
 
-    def entry(self, event: CaseEvent) -> Entry:
+    def entry(self, event: Recorded) -> Entry:
         heading, lang = self.heading(event)
-        # As flask_babel.format_datetime does, without finding the locale and zone each time.
-        at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
         data = event.data or {}
         return Entry(
             key=event.action or event.kind,
             heading=heading,
             lang=lang,
             at=event.at.isoformat(),
-            when=_WHEN.apply(at.astimezone(self.tz), self.locale),
+            when=self.dates.moment(event.at, "d MMM yyyy HH:mm"),
             actor=self.actor(event),
-            stage=_("now: %(stage)s", stage=self.stage(event.stage_to)) if event.stage_to else "",
+            stage=self.now(event.stage_to) if event.stage_to else "",
             reason=event.reason,
             details=tuple(
                 (self.input_label(event, name), self.value(event, name, value))
@@ -175,7 +195,7 @@ class Labels:
             self._actions[key] = found
         return self._actions[key]
 
-    def heading(self, event: CaseEvent) -> tuple[str, str | None]:
+    def heading(self, event: Recorded) -> tuple[str, str | None]:
         """An action's or an opening's heading in the page's language, else as recorded."""
         action = self.action(event.action)
         if event.kind == "action" and action is not None:
@@ -191,12 +211,18 @@ class Labels:
             self._stages[key] = stage_name(self.procedure, key) if self.procedure else key
         return self._stages[key]
 
+    def now(self, key: str) -> str:
+        """What an entry that moved the case says of where it went."""
+        if key not in self._now:
+            self._now[key] = _("now: %(stage)s", stage=self.stage(key))
+        return self._now[key]
+
     def owner(self, key: str) -> str:
         if key not in self._owners:
             self._owners[key] = owner_label(key)
         return self._owners[key]
 
-    def actor(self, event: CaseEvent) -> str:
+    def actor(self, event: Recorded) -> str:
         """Who did it: the person (and the role they acted in), or which party, or the system."""
         if event.actor_id is None and event.actor_role in (*PARTIES, ""):
             return self.owner(event.actor_role or "system")
@@ -204,7 +230,7 @@ class Labels:
             return f"{event.actor_name} ({self.owner(event.actor_role)})"
         return event.actor_name
 
-    def _input(self, event: CaseEvent, name: str) -> tuple[str, dict[str, str]]:
+    def _input(self, event: Recorded, name: str) -> tuple[str, dict[str, str]]:
         """The label of an action's input, by the name its value is recorded under, and
         the labels of its choices by value."""
         memo = (event.action, name)
@@ -223,10 +249,10 @@ class Labels:
             self._inputs[memo] = (label, choices)
         return self._inputs[memo]
 
-    def input_label(self, event: CaseEvent, name: str) -> str:
+    def input_label(self, event: Recorded, name: str) -> str:
         return self._input(event, name)[0]
 
-    def value(self, event: CaseEvent, name: str, value: Any) -> str:
+    def value(self, event: Recorded, name: str, value: Any) -> str:
         """A recorded choice by its label, a date in the page's language; the rest as
         recorded (free text keeps its line breaks)."""
         if isinstance(value, dict):  # a person or a file: its name
@@ -237,7 +263,7 @@ class Labels:
         if not isinstance(value, str):
             shown: str = str(value)
         elif _ISO_DAY.fullmatch(value):
-            day = _DAY.apply(date.fromisoformat(value), self.locale)
+            day = self.dates.day(date.fromisoformat(value), "d MMMM yyyy")
             shown = Markup('<time datetime="{}">{}</time>').format(value, day)
         else:
             shown = choices.get(value, value)
