@@ -8,11 +8,8 @@ from functools import lru_cache
 
 from babel import Locale
 from flask import Blueprint, abort, current_app, g, request, url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale
 from flask_login import current_user, login_required
-from jinja2 import pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -231,37 +228,6 @@ _MESSAGES = (
 )
 
 
-def page_gettext() -> dict:
-    """`gettext` and `ngettext` for one page's template, bound to this request's
-    translations.
-
-    Jinja's `_()` looks `gettext` up in the template's context before its globals, and
-    Flask-Babel's global finds the request's translations again on every call (through
-    several context locals): with some seventy words a page, that was a tenth of the
-    case page's time. These do what jinja2.ext's "newstyle" callables do: the result
-    is marked safe and the variables, escaped, are put in with %."""
-    translations = get_translations()
-
-    @pass_context
-    def gettext(context: Context, string: str, **variables: object) -> str:
-        text = translations.ugettext(string)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    @pass_context
-    def ngettext(
-        context: Context, singular: str, plural: str, num: int, **variables: object
-    ) -> str:
-        variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    return {"gettext": gettext, "ngettext": ngettext}
-
-
 def render_case(case: Case, status: int = 200, fragment: str | None = "casework", **extra):
     from conduct.casework import casework_context
 
@@ -278,7 +244,6 @@ def render_case(case: Case, status: int = 200, fragment: str | None = "casework"
         case=case,
         messages=messages,
         **casework_context(case),
-        **page_gettext(),
         **extra,
     )
 
