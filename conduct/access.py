@@ -106,7 +106,14 @@ def _reading_grants(
 
 
 def readable(user: User) -> ColumnElement[bool]:
-    """SQL condition on Case: the cases this user may read.
+    """SQL condition on Case: the cases this user may read (see _readable)."""
+    return _readable(user.id, reading_grants(user))
+
+
+@lru_cache(maxsize=512)
+def _readable(user_id: int, grants: tuple[ReadingGrant, ...]) -> ColumnElement[bool]:
+    """readable(), built once per user and grants: SQL expressions are immutable, and
+    building this one was a tenth of a small page's time.
 
     A procedure's readers read its cases on their council, unless every role
     that gives this user access is excluded from the case (CaseExclusion).
@@ -117,7 +124,7 @@ def readable(user: User) -> ColumnElement[bool]:
     case list's indexes, so a list of 20,000 readable cases is not a table scan.
     """
     clauses = []
-    for grant in reading_grants(user):
+    for grant in grants:
         roles = sorted(grant.roles)
         closed_to_grant = select(CaseExclusion.case_id).where(CaseExclusion.role.in_(roles))
         if len(roles) > 1:
@@ -145,12 +152,12 @@ def readable(user: User) -> ColumnElement[bool]:
         )
     if not clauses:
         # Reading by assignment only (an Investigating Officer): the ids, found by primary key.
-        return Case.id.in_(select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id))
+        return Case.id.in_(select(CaseAssignment.case_id).where(CaseAssignment.user_id == user_id))
     # Beside a grant, a correlated EXISTS, tested only for a case no grant gives: an
     # `id IN (...)` here would let SQLite split the OR into one index search per branch
     # (MULTI-INDEX OR), then sort every readable case instead of walking an index in order.
     assigned = select(CaseAssignment.id).where(
-        CaseAssignment.case_id == Case.id, CaseAssignment.user_id == user.id
+        CaseAssignment.case_id == Case.id, CaseAssignment.user_id == user_id
     )
     return or_(*clauses, assigned.exists())
 
