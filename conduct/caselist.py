@@ -89,13 +89,25 @@ class CasePage:
         return self.more or self.page < self.pages
 
 
+def _next_open(column):
+    """A listed case's open deadline that falls first (`column` of it), read with the row:
+    found for the page's rows alone, through ix_case_deadlines_statistics."""
+    return (
+        select(column)
+        .where(CaseDeadline.case_id == Case.id, CaseDeadline.status == "open")
+        .order_by(CaseDeadline.due_on, CaseDeadline.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def search_cases(
     query: CaseQuery, per_page: int, visible: ColumnElement[bool], today: date
 ) -> CasePage:
     """Cases in the tenant scope that `visible` allows and the query matches.
 
-    Four queries, whatever the number of cases: the count, the page's rows, their
-    subjects' names and their open deadlines.
+    Three queries, whatever the number of cases: the count, the page's rows with
+    their next open deadline, and their subjects' names.
     """
     conditions = [visible]
     if query.procedure:
@@ -148,13 +160,13 @@ def search_cases(
     else:
         page = min(page, max(1, -(-total // per_page)))
     found = db.session.execute(
-        select(*LISTED_COLUMNS)
+        select(*LISTED_COLUMNS, _next_open(CaseDeadline.key), _next_open(CaseDeadline.due_on))
         .where(*conditions)
         .order_by(*SORTS.get(query.sort, SORTS["newest"]))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    rows = [ListedCase(*row) for row in found]
+    rows = [ListedCase(*row[:-2], next_key=row[-2], next_due=row[-1]) for row in found]
     by_id = {row.id: row for row in rows}
     if by_id:
         ids = list(by_id)
@@ -170,16 +182,6 @@ def search_cases(
         )
         for case_id, *parts in subjects:
             by_id[case_id].subject_names.append(" ".join(p for p in parts if p))
-        # Earliest first, so the first seen of each case is its next deadline.
-        deadlines = db.session.execute(
-            select(CaseDeadline.case_id, CaseDeadline.key, CaseDeadline.due_on)
-            .where(CaseDeadline.case_id.in_(ids), CaseDeadline.status == "open")
-            .order_by(CaseDeadline.due_on, CaseDeadline.id)
-        )
-        for case_id, key, due_on in deadlines:
-            row = by_id[case_id]
-            if row.next_due is None:
-                row.next_key, row.next_due = key, due_on
     return CasePage(cases=rows, total=total, page=page, per_page=per_page, more=more)
 
 
@@ -192,29 +194,30 @@ class ListedCouncil:
 
 def councils_for_list(council_ids: set[int]) -> tuple[list[ListedCouncil], list[str]]:
     """The councils by name, and the procedures any of them enables (sorted), for the case
-    list's filters: two queries of plain columns, not hundreds of Council objects."""
+    list's filters: one query of plain columns, not hundreds of Council objects."""
     if not council_ids:
         return [], []
     welsh = str(get_locale()) == "cy"
     # The ids (integers, the user's own scope) are written into the SQL rather than bound:
-    # 200 bound values cost more than these queries on PostgreSQL (see access.readable).
+    # 200 bound values cost more than this query on PostgreSQL (see access.readable).
     ids = sorted(int(c) for c in council_ids)
+    # Each council's procedure keys in one string (keys are slugs: no spaces).
+    enabled = (
+        select(func.aggregate_strings(CouncilProcedure.key, " "))
+        .where(CouncilProcedure.council_id == Council.id)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
-        select(Council.id, Council.slug, Council.name, Council.name_cy)
+        select(Council.id, Council.slug, Council.name, Council.name_cy, enabled)
         .where(Council.id.in_(bindparam("councils", ids, literal_execute=True)))
         .order_by(Council.name)
-    )
+    ).all()
     councils = [
         ListedCouncil(id, slug, name_cy if welsh and name_cy else name)
-        for id, slug, name, name_cy in rows
+        for id, slug, name, name_cy, _keys in rows
     ]
-    keys = db.session.scalars(
-        select(CouncilProcedure.key)
-        .where(CouncilProcedure.council_id.in_(bindparam("councils", ids, literal_execute=True)))
-        .distinct()
-        .order_by(CouncilProcedure.key)
-    )
-    return councils, [k for k in keys if k in PROCEDURES]
+    keys = {key for *_council, joined in rows for key in (joined or "").split()}
+    return councils, sorted(key for key in keys if key in PROCEDURES)
 
 
 def councils_in_scope(council_ids: set[int]) -> list[Council]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
+from conduct.models import CaseDeadline
 from core.db import db
 from tenants.models import Council
 from tests.conftest import login, make_user
@@ -159,3 +161,40 @@ def test_case_pages_are_not_cached(app, client, two_councils):
     _seed(app, two_councils, 1)
     login(client, "mo.a@example.org")
     assert client.get("/cases/").headers["Cache-Control"] == "no-store"
+
+
+def test_each_row_shows_its_earliest_open_deadline_and_never_a_met_one(app, client, two_councils):
+    def deadline(case, key: str, due: date, status: str = "open") -> CaseDeadline:
+        return CaseDeadline(
+            council_id=case.council_id,
+            case=case,
+            key=key,
+            owner="monitoring-officer",
+            unit="working_days",
+            amount=5,
+            start_on=date(2026, 3, 2),
+            due_on=due,
+            status=status,
+        )
+
+    with app.app_context():
+        ashby = db.session.get(Council, two_councils.a_id)
+        both, met_first, none = make_case(ashby, 1), make_case(ashby, 2), make_case(ashby, 3)
+        db.session.add_all(
+            [
+                deadline(both, "assessment", date(2026, 3, 20)),
+                deadline(both, "acknowledgement", date(2026, 3, 9)),
+                deadline(met_first, "acknowledgement", date(2026, 3, 5), status="met"),
+                deadline(met_first, "assessment", date(2026, 3, 25)),
+            ]
+        )
+        db.session.commit()
+        references = (both.reference, met_first.reference, none.reference)
+
+    login(client, "mo.a@example.org")
+    page = client.get("/cases/?sort=reference").text
+
+    rows = {ref: row for row in page.split("<tr")[1:] for ref in references if ref in row}
+    assert '<time datetime="2026-03-09" data-deadline="acknowledgement">' in rows[references[0]]
+    assert '<time datetime="2026-03-25" data-deadline="assessment">' in rows[references[1]]
+    assert "data-deadline" not in rows[references[2]]
