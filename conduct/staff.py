@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
-from babel import Locale
 from flask import Blueprint, abort, current_app, g, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -23,6 +20,7 @@ from conduct.caselist import (
     councils_in_scope,
     search_cases,
 )
+from conduct.dates import Dates
 from conduct.hearings.models import Hearing, HearingSeat
 from conduct.models import Case, EvidenceFile
 from conduct.procedures import PROCEDURES
@@ -73,22 +71,15 @@ class CaseRow:
     overdue: bool
 
 
-@lru_cache(maxsize=8)
-def _short_months(locale: str) -> dict[int, str]:
-    """Abbreviated month names in `locale`: what format_date's "d MMM yyyy" and "d MMM"
-    print, without Babel parsing the pattern for each of 50 dates a page."""
-    return dict(Locale.parse(locale).months["format"]["abbreviated"])
-
-
 def _case_rows(result: CasePage, councils: list[ListedCouncil], today: date) -> list[CaseRow]:
     # What is the same for many rows (a council's name, the user's roles there, a stage's
-    # label, the month names of the page's language) is worked out once per page, not per row.
+    # label, the page's language and its date patterns) is worked out once per page.
     names = {c.id: c.display_name for c in councils}
     roles = access.roles_by_council(current_user)
     # The route is /cases/<case_id>: its prefix once, then each id (url_for costs per call).
     prefix = url_for("staff.cases")
     stage_labels: dict[tuple[str, str], str] = {}
-    months = _short_months(str(get_locale()))
+    dates = Dates()
 
     rows = []
     for case in result.cases:
@@ -108,14 +99,11 @@ def _case_rows(result: CasePage, councils: list[ListedCouncil], today: date) -> 
                 council=names.get(case.council_id, ""),
                 names=None if withheld else ", ".join(case.subject_names),
                 received_on=case.received_on,
-                received=(
-                    f"{case.received_on.day} {months[case.received_on.month]} "
-                    f"{case.received_on.year}"
-                ),
+                received=dates.day(case.received_on, "d MMM yyyy"),
                 stage=stage_labels[stage_key],
                 deadline_key=case.next_key,
                 deadline_on=due,
-                deadline=f"{due.day} {months[due.month]}" if due else "",
+                deadline=dates.day(due, "d MMM") if due else "",
                 paused=case.paused_on is not None,
                 overdue=due is not None and due < today,
             )
@@ -172,7 +160,7 @@ EVERYTHING: ORMOptions = (
 )
 
 
-def case_or_404(case_id: int, *, for_update: bool = False, load: ORMOptions = EVERYTHING) -> Case:
+def case_or_404(case_id: int, *, load: ORMOptions = EVERYTHING) -> Case:
     """A case this user may read, or 404 (never 403: ids reveal nothing)."""
     case = db.session.scalar(select(Case).where(Case.id == case_id, g.readable).options(*load))
     if case is None:
