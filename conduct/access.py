@@ -21,8 +21,12 @@ from tenants.models import User
 
 
 def roles_by_council(user: User) -> dict[int, set[str]]:
+    return _by_council(user.grants)
+
+
+def _by_council(grants: frozenset[tuple[int, str]]) -> dict[int, set[str]]:
     found: dict[int, set[str]] = defaultdict(set)
-    for council_id, role in user.grants:
+    for council_id, role in grants:
         found[council_id].add(role)
     return found
 
@@ -34,7 +38,7 @@ def council_scope(user: User) -> set[int]:
     member of another council's committee (a district's panel hearing a parish
     councillor's case).
     """
-    return set(roles_by_council(user)) | seated_councils(user)
+    return {council_id for council_id, _role in user.grants} | seated_councils(user)
 
 
 def seated_councils(user: User) -> set[int]:
@@ -84,11 +88,8 @@ def _reading_grants(
     one grant covers them all: the SQL built from the grants has as many
     conditions for a Monitoring Officer of two hundred councils as of one.
     """
-    by_council: dict[int, set[str]] = defaultdict(set)
-    for council_id, role in grants:
-        by_council[council_id].add(role)
     councils_by_reading: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = defaultdict(list)
-    for council_id, roles in by_council.items():
+    for council_id, roles in _by_council(grants).items():
         by_roles: dict[frozenset[str], list[str]] = defaultdict(list)
         for key, procedure in PROCEDURES.items():
             giving = frozenset(roles.intersection(procedure.readers))

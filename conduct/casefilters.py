@@ -17,11 +17,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from conduct.caselist import CaseQuery, ListedCouncil
+from conduct.caselist import DEADLINES, SORTS, CaseQuery, ListedCouncil
 from conduct.procedures import PROCEDURES
-
-SORTS = ("newest", "oldest", "reference")
-DEADLINES = ("overdue", "due-this-week")
 
 
 @lru_cache(maxsize=512)

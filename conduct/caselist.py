@@ -47,6 +47,9 @@ class ListedCase:
     next_due: date | None = None
 
 
+# The deadline filters search_cases knows.
+DEADLINES = ("overdue", "due-this-week")
+
 SORTS = {
     "newest": (Case.received_at.desc(), Case.id.desc()),
     "oldest": (Case.received_at.asc(), Case.id.asc()),
@@ -118,7 +121,7 @@ def search_cases(
         conditions.append(Case.closed_on.is_not(None))
     elif query.stage:
         conditions.append(Case.stage == query.stage)
-    if query.deadline in ("overdue", "due-this-week"):
+    if query.deadline in DEADLINES:
         # Uncorrelated: the open deadlines in the window are found once through
         # ix_case_deadlines_open_due, rather than a search of each case's deadlines.
         due = select(CaseDeadline.case_id).where(CaseDeadline.status == "open")
