@@ -86,35 +86,28 @@ def casework_context(case: Case) -> dict:
     # grants again (two hundred for a district's Monitoring Officer).
     roles = engine.roles_of(current_user, case)
     dates = Dates()
-    case_url = url_for("staff.case", case_id=case.id)
-    # Deadlines of one rule, owner or state share their label: each is translated once.
-    labels: dict[str, str] = {}
-    owners: dict[str, str] = {}
-    states: dict[str, str] = {}
     deadlines = []
     for row in case.deadlines:
         rule = procedure.deadline(row.key)
         state = engine.deadline_state(row, case, calendar, today)
-        if row.key not in labels:
-            labels[row.key] = str(rule.label)
-        if row.owner not in owners:
-            owners[row.owner] = owner_label(row.owner)
-        if state not in states:
-            states[state] = str(STATE_LABELS[state])
         can_extend = row.status == engine.OPEN and bool(roles.intersection(rule.extend_roles))
         deadlines.append(
             DeadlineView(
                 row=row,
-                label=labels[row.key],
-                owner=owners[row.owner],
+                label=str(rule.label),
+                owner=owner_label(row.owner),
                 seed=rule.seed,
                 state=state,
-                state_label=states[state],
+                state_label=str(STATE_LABELS[state]),
                 due_iso=row.due_on.isoformat(),
                 due=dates.day(row.due_on, "EEE d MMM yyyy"),
                 met=dates.day(row.met_on, "d MMM yyyy") if row.met_on else "",
                 late=row.met_on is not None and row.met_on > row.due_on,
-                extend_url=f"{case_url}/deadlines/{row.id}/extend" if can_extend else None,
+                extend_url=(
+                    url_for("staff.extend", case_id=case.id, deadline_id=row.id)
+                    if can_extend
+                    else None
+                ),
             )
         )
     actions = engine.available_actions(case, current_user, taken=history.taken, roles=roles)
@@ -122,7 +115,6 @@ def casework_context(case: Case) -> dict:
         "procedure": procedure,
         "stage": procedure.stage(case.stage),
         "dates": dates,
-        "case_url": case_url,
         "actions": [
             ActionLink(
                 key=a.key,

@@ -1,4 +1,5 @@
-"""Values kept in a process's memory: bounded (the oldest made goes first), optionally expiring.
+"""Values kept in a process's memory: bounded (the least recently used goes first), optionally
+expiring.
 
 One per purpose and per app (Flask's `app.extensions`), so gunicorn's workers
 each keep their own and the tests, which build an app each, never share one.
@@ -34,22 +35,19 @@ class Kept:
         with self._lock:
             found = self._kept.get(key)
             if found is not None and found[0] > now:
+                self._kept.move_to_end(key)
                 return found[1]  # type: ignore[return-value]
         made = make()
         with self._lock:
             self._kept[key] = (now + seconds if seconds is not None else float("inf"), made)
             self._kept.move_to_end(key)
             while len(self._kept) > self.entries:
-                self._kept.popitem(last=False)  # the oldest made
+                self._kept.popitem(last=False)  # the least recently used
         return made
 
     def __iter__(self) -> Iterator[Hashable]:
-        """The keys kept, oldest made first."""
+        """The keys kept, least recently used first."""
         return iter(list(self._kept))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
 
 
 def kept_in(app: Flask, name: str) -> Kept:

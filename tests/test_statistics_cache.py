@@ -16,8 +16,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from conduct.statistics import figures
-from conduct.statistics.cache import StatisticsCache, cache_of
+from conduct.statistics.cache import cache_of
 from core.db import db
+from core.memo import Kept
 from tenants.models import Council
 from tests.conftest import login
 from tests.statistics_data import (
@@ -155,7 +156,7 @@ def test_a_lifetime_of_0_keeps_nothing(app, client, councils):
 
 def test_the_cache_keeps_a_bounded_number_of_entries():
     now = [0.0]
-    cache = StatisticsCache(entries=2, clock=lambda: now[0])
+    cache = Kept(entries=2, clock=lambda: now[0])
     made: list[str] = []
 
     def make(name: str):
@@ -163,14 +164,14 @@ def test_the_cache_keeps_a_bounded_number_of_entries():
 
     assert cache.get_or_make("a", 10, make("a")) == "a"
     assert cache.get_or_make("b", 10, make("b")) == "b"
+    assert cache.get_or_make("a", 10, make("a")) == "a"  # kept, and now the latest used
+    assert cache.get_or_make("c", 10, make("c")) == "c"  # drops the least recently used: "b"
     assert cache.get_or_make("a", 10, make("a")) == "a"
-    assert cache.get_or_make("c", 10, make("c")) == "c"  # drops the oldest: "a"
-    assert cache.get_or_make("b", 10, make("b")) == "b"
-    assert cache.get_or_make("a", 10, make("a")) == "a"
-    assert made == ["a", "b", "c", "a"]
+    assert cache.get_or_make("b", 10, make("b")) == "b"  # made again; drops "c"
+    assert made == ["a", "b", "c", "b"]
     now[0] = 11
     assert cache.get_or_make("a", 10, make("a")) == "a"
-    assert made == ["a", "b", "c", "a", "a"]
+    assert made == ["a", "b", "c", "b", "a"]
     assert cache.get_or_make("z", 0, make("z")) == "z"
     assert cache.get_or_make("z", 0, make("z")) == "z"
     assert made[-2:] == ["z", "z"]

@@ -20,12 +20,10 @@ from flask import Flask
 
 from core.memo import Kept, kept_in
 
-EXTENSION = "statistics_cache"
-# Every council's page in both languages, and the host's, at 200 councils: ~400
-# entries, within a store's bound.
-StatisticsCache = Kept
-
 
 def cache_of(app: Flask) -> Kept:
-    """The app's cache (tests build an app each, so none sees another's figures)."""
-    return kept_in(app, EXTENSION)
+    """The app's cache (tests build an app each, so none sees another's figures).
+
+    Every council's page in both languages, and the host's, at 200 councils: ~400
+    entries, within a store's bound."""
+    return kept_in(app, "statistics_cache")

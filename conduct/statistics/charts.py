@@ -142,7 +142,6 @@ class ShownRow:
 class Shown:
     """A figure as templates/statistics/_figures.html writes it."""
 
-    figure: Figure
     id: str
     chart: Chart
     rows: tuple[ShownRow, ...]
@@ -162,7 +161,6 @@ def shown(figure: Figure, locale: str | None = None) -> Shown:
         for row in figure.rows
     )
     return Shown(
-        figure,
         "figure-" + figure.key.replace(":", "-"),
         chart_of(figure, partial(chart_text, locale=locale)),
         rows,
