@@ -25,7 +25,6 @@ from core import outbox
 from core.db import db, utcnow
 from core.i18n import as_recorded
 from core.outbox_models import OutboxMessage
-from core.tenancy import require_in_scope
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,6 @@ def _emails_queued(queued: list[tuple[int, outbox.Outgoing]]) -> None:
         if email.case_id is not None
     ]
     if rows:
-        require_in_scope("CaseAccess", (row["council_id"] for row in rows))
         db.session.execute(insert(CaseAccess), rows)
 
 

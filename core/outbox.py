@@ -34,7 +34,7 @@ from sqlalchemy import insert, select, update
 
 from core.db import db, utcnow
 from core.outbox_models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
-from core.tenancy import UNSCOPED, require_in_scope, scope
+from core.tenancy import UNSCOPED, scope
 
 log = logging.getLogger(__name__)
 mail = Mail()
@@ -158,7 +158,6 @@ def queue_many(emails: list[Outgoing]) -> list[int]:
     """
     if not emails:
         return []
-    require_in_scope("OutboxMessage", (email.council_id for email in emails))
     now = utcnow()
     message_ids = [_new_message_id() for _ in emails]
     rows = [

@@ -99,6 +99,9 @@ def _scope_of(session: Session) -> frozenset[int] | None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _add_tenant_criteria(state: ORMExecuteState) -> None:
+    if state.is_insert:
+        _refuse_cross_council_inserts(state)
+        return
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if state.execution_options.get(UNSCOPED):
@@ -145,9 +148,9 @@ def _criteria(ids: tuple[int, ...], dialect: str):
     )
 
 
-def require_in_scope(what: str, council_ids: Iterable[int | None]) -> None:
-    """The write guard for bulk INSERT statements, which bypass the flush and its check."""
-    allowed = current_scope()
+def _refuse_outside(
+    allowed: frozenset[int] | None, what: str, council_ids: Iterable[int | None]
+) -> None:
     if allowed is None:
         return
     for council_id in council_ids:
@@ -157,6 +160,18 @@ def require_in_scope(what: str, council_ids: Iterable[int | None]) -> None:
             )
 
 
+def _refuse_cross_council_inserts(state: ORMExecuteState) -> None:
+    """Bulk INSERTs (`session.execute(insert(Model), rows)`) skip the flush and its check."""
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, TenantScoped):
+        return
+    rows = state.parameters
+    rows = [rows] if isinstance(rows, dict) else (rows or [])
+    _refuse_outside(
+        _scope_of(state.session), mapper.class_.__name__, (row.get("council_id") for row in rows)
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_cross_council_writes(session: Session, _context, _instances) -> None:
     allowed = _scope_of(session)
@@ -164,8 +179,4 @@ def _refuse_cross_council_writes(session: Session, _context, _instances) -> None
         return
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, TenantScoped):
-            council_id = obj.council_id
-            if council_id is not None and council_id not in allowed:
-                raise CrossCouncilWriteError(
-                    f"{type(obj).__name__} of council {council_id} is outside this session's scope"
-                )
+            _refuse_outside(allowed, type(obj).__name__, (obj.council_id,))

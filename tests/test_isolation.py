@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from conduct.models import Case, CaseSubject, EvidenceFile
 from core import tenancy
 from core.db import db
+from core.outbox import Outgoing, Rendered, queue_many
 from core.outbox_models import OutboxMessage
 from core.tenancy import CrossCouncilWriteError, scope
 from tenants.models import Council
@@ -114,6 +115,33 @@ def test_writing_another_councils_case_data_inside_a_scope_is_refused(app, cases
             with pytest.raises(CrossCouncilWriteError):
                 db.session.flush()
             db.session.rollback()
+
+
+def test_bulk_inserts_of_another_councils_rows_inside_a_scope_are_refused(app, cases):
+    """Bulk INSERTs skip the flush; the session event checks their rows instead."""
+    with app.app_context():
+        a_id = db.session.get(Case, cases["a"]).council_id
+        b_id = db.session.get(Case, cases["b"]).council_id
+        email = Rendered("Subject", "Text", "<p>HTML</p>")
+        with scope({a_id}):
+            ids = queue_many([Outgoing(email, "test", "a@example.org", a_id, cases["a"])])
+            assert len(ids) == 1
+            with pytest.raises(CrossCouncilWriteError, match="OutboxMessage of council"):
+                queue_many([Outgoing(email, "test", "b@example.org", b_id, cases["b"])])
+            with pytest.raises(CrossCouncilWriteError):
+                db.session.execute(insert(OutboxMessage), [_message_row(b_id)])
+            db.session.rollback()
+
+
+def _message_row(council_id: int) -> dict:
+    return {
+        "kind": "test",
+        "recipient": "b@example.org",
+        "subject": "Subject",
+        "body_text": "Text",
+        "council_id": council_id,
+        "message_id": f"<bulk-{council_id}@example.org>",
+    }
 
 
 def test_emails_about_another_councils_case_are_not_visible(app, client, two_councils):
