@@ -16,7 +16,7 @@ import smtplib
 from base64 import encodebytes
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import policy
 from email.utils import formatdate
 
@@ -111,19 +111,8 @@ def queue_rendered(
     reply_to: str | None = None,
 ) -> OutboxMessage:
     """Add an already rendered email to the session's outbox; the caller commits."""
-    message = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        reply_to=reply_to,
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
-        council_id=council_id,
-        case_id=case_id,
-        message_id=_new_message_id(),
-        status=QUEUED,
-        next_attempt_at=utcnow(),
-    )
+    email = Outgoing(rendered, kind, recipient, council_id, case_id, reply_to)
+    message = OutboxMessage(**email.columns(_new_message_id(), utcnow()))
     db.session.add(message)
     for hook in QUEUED_HOOKS:
         hook(message)
@@ -147,6 +136,24 @@ class Outgoing:
     case_id: int | None = None
     reply_to: str | None = None
 
+    def columns(self, message_id: str, now: datetime) -> dict[str, object]:
+        """Its outbox row, queued now."""
+        return {
+            "kind": self.kind,
+            "recipient": self.recipient,
+            "reply_to": self.reply_to,
+            "subject": self.rendered.subject,
+            "body_text": self.rendered.body_text,
+            "body_html": self.rendered.body_html,
+            "council_id": self.council_id,
+            "case_id": self.case_id,
+            "message_id": message_id,
+            "status": QUEUED,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+
 
 def queue_many(emails: list[Outgoing]) -> list[int]:
     """Add many rendered emails to the session's outbox; their ids, in the same order.
@@ -161,21 +168,7 @@ def queue_many(emails: list[Outgoing]) -> list[int]:
     now = utcnow()
     message_ids = [_new_message_id() for _ in emails]
     rows = [
-        {
-            "kind": email.kind,
-            "recipient": email.recipient,
-            "reply_to": email.reply_to,
-            "subject": email.rendered.subject,
-            "body_text": email.rendered.body_text,
-            "body_html": email.rendered.body_html,
-            "council_id": email.council_id,
-            "case_id": email.case_id,
-            "message_id": message_id,
-            "status": QUEUED,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
+        email.columns(message_id, now)
         for email, message_id in zip(emails, message_ids, strict=True)
     ]
     # NULLs as values: otherwise rows with and without a Reply-To go in separate INSERTs.
