@@ -100,39 +100,36 @@ def record(case: Case, what: str, detail: str, *, who: str | None = None) -> Non
     )
 
 
-def _email_queued(message: OutboxMessage) -> None:
-    if message.case_id is None:
-        return
-    user_id, who = _who()
-    db.session.add(
-        CaseAccess(
-            council_id=message.council_id,
-            case_id=message.case_id,
-            user_id=user_id,
-            who=who[:254],
-            what=EMAIL,
-            detail=f"{message.recipient}: {message.subject}"[:300],
-        )
-    )
-
-
-def _emails_queued(queued: list[tuple[int, outbox.Outgoing]]) -> None:
-    """The same for emails queued together: one multi-row INSERT (a reminder sweep's)."""
+def _email_rows(emails: list[tuple[int | None, int | None, str, str]]) -> list[dict]:
+    """The log's rows for emails (council, case, recipient, subject) about a case."""
     user_id, who = _who()
     now = utcnow()
-    rows = [
+    return [
         {
-            "council_id": email.council_id,
-            "case_id": email.case_id,
+            "council_id": council_id,
+            "case_id": case_id,
             "at": now,
             "user_id": user_id,
             "who": who[:254],
             "what": EMAIL,
-            "detail": f"{email.recipient}: {email.rendered.subject}"[:300],
+            "detail": f"{recipient}: {subject}"[:300],
         }
-        for _id, email in queued
-        if email.case_id is not None
+        for council_id, case_id, recipient, subject in emails
+        if case_id is not None
     ]
+
+
+def _email_queued(message: OutboxMessage) -> None:
+    email = (message.council_id, message.case_id, message.recipient, message.subject)
+    for row in _email_rows([email]):
+        db.session.add(CaseAccess(**row))
+
+
+def _emails_queued(queued: list[tuple[int, outbox.Outgoing]]) -> None:
+    """The same for emails queued together: one multi-row INSERT (a reminder sweep's)."""
+    rows = _email_rows(
+        [(e.council_id, e.case_id, e.recipient, e.rendered.subject) for _id, e in queued]
+    )
     if rows:
         db.session.execute(insert(CaseAccess), rows)
 
