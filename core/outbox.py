@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy
 from email.utils import formatdate
+from operator import attrgetter
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -346,18 +347,11 @@ def _claim_batch(message_ids: list[int]) -> list[_Claimed]:
         .execution_options(populate_existing=True)
     ).all()
     # Built before the commit, which expires the rows (reading them again would cost a query each).
-    claimed = sorted((_Claimed(row.id, row.attempts, _as_mail(row)) for row in rows), key=_by_id)
+    claimed = sorted(
+        (_Claimed(row.id, row.attempts, _as_mail(row)) for row in rows), key=attrgetter("id")
+    )
     db.session.commit()
     return claimed
-
-
-def _by_id(claimed: _Claimed) -> int:
-    return claimed.id
-
-
-def _claim(message_id: int) -> bool:
-    """Claim one message; True if this process now holds it."""
-    return bool(_claim_batch([message_id]))
 
 
 def _failure(claimed: _Claimed, error: Exception, report: DeliveryReport) -> dict:

@@ -485,7 +485,7 @@ def test_a_message_claimed_by_a_crashed_deliverer_goes_out_once_after_the_claim_
     with time_machine.travel(friday, tick=False), app.app_context():
         assert reminders.sweep().queued == 2
         first = db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).first()
-        assert outbox._claim(first)  # status "sending": the process died before sending
+        assert outbox._claim_batch([first])  # status "sending": the process died before sending
     stored = _stored(app)
     crashed = next(row for row in stored.values() if row.id == first)
     assert crashed.status == SENDING
@@ -516,7 +516,7 @@ def test_killed_mid_delivery_at_most_the_message_in_flight_is_sent_again_with_it
         # The deliverer claimed the first message and the server accepted it, then the
         # process was killed before it could record "sent".
         in_flight = ids[0]
-        assert outbox._claim(in_flight)
+        assert outbox._claim_batch([in_flight])
         row = db.session.get(OutboxMessage, in_flight)
         with outbox._Connection(app.extensions["mail"]) as connection:
             connection.send(outbox._as_mail(row))

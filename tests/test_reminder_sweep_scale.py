@@ -40,23 +40,27 @@ def councils(app) -> dict[str, int]:
         return ids
 
 
+def _response_deadline(council_id: int, due_on: date, **more: object) -> CaseDeadline:
+    """The councillor's response, open, due on `due_on`."""
+    return CaseDeadline(
+        council_id=council_id,
+        key="subject-response",
+        owner="subject",
+        unit="working-days",
+        amount=7,
+        start_on=date(2026, 5, 21),
+        due_on=due_on,
+        **more,
+    )
+
+
 def _add_deadlines(app, council_id: int, due_on: date, count: int, first: int) -> None:
     """`count` open deadlines of the councillor's response, one case each, due on `due_on`."""
     with app.app_context(), scope({council_id}):
         council = db.session.get(Council, council_id)
         for number in range(first, first + count):
             case = make_case(council, number)
-            case.deadlines.append(
-                CaseDeadline(
-                    council_id=council_id,
-                    key="subject-response",
-                    owner="subject",
-                    unit="working-days",
-                    amount=7,
-                    start_on=date(2026, 5, 21),
-                    due_on=due_on,
-                )
-            )
+            case.deadlines.append(_response_deadline(council_id, due_on))
         db.session.commit()
 
 
@@ -158,16 +162,7 @@ def test_a_stencilled_reminder_is_the_email_a_full_rendering_makes(
         with scope({council.id}):
             case = make_case(council, 7)
             db.session.flush()
-            row = CaseDeadline(
-                council_id=council.id,
-                case=case,
-                key="subject-response",
-                owner="subject",
-                unit="working-days",
-                amount=7,
-                start_on=date(2026, 5, 21),
-                due_on=DUE,
-            )
+            row = _response_deadline(council.id, DUE, case=case)
             db.session.add(row)
             db.session.flush()
             link = "https://conduct.example.gov.uk/cases/7?a=1&b=<2>" if with_link else None
@@ -208,16 +203,7 @@ def test_a_template_reading_what_a_stencil_lacks_is_rendered_in_full(app, monkey
         db.session.commit()
         with scope({council.id}):
             case = make_case(council, 1)
-            row = CaseDeadline(
-                council_id=council.id,
-                case=case,
-                key="subject-response",
-                owner="subject",
-                unit="working-days",
-                amount=7,
-                start_on=date(2026, 5, 21),
-                due_on=DUE,
-            )
+            row = _response_deadline(council.id, DUE, case=case)
             db.session.add(row)
             db.session.flush()
             emails = ReminderEmails()
