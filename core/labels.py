@@ -65,6 +65,8 @@ def _lookup(table: dict):
 
 
 def register(app: Flask) -> None:
+    from conduct.statistics.charts import shown as shown_figure  # it imports this module
+
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,
@@ -77,6 +79,9 @@ def register(app: Flask) -> None:
         procedure_title=lambda key: str(PROCEDURES[key].title) if key in PROCEDURES else key,
         role_label=role_label,
         owner_label=owner_label,
+        # templates/statistics/_figures.html, on the staff and the public pages: a global,
+        # so its macros need no context and the public figures can be rendered alone.
+        statistics_figure=shown_figure,
         stage_name=stage_name,
         procedure_for=PROCEDURES.get,
         next_deadline=next_deadline,

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from conduct import engine
 from conduct.council_pages import enter_council, enter_every_council
-from conduct.statistics import charts, figures, service
+from conduct.statistics import figures, service
 from conduct.statistics.cache import cache_of
 from core import permissions
 from core.rendering import render
@@ -29,11 +29,6 @@ from tenants.models import Council
 
 bp = Blueprint("public_statistics", __name__)
 permissions.declare(bp, permissions.PUBLIC)
-
-
-# For templates/statistics/_figures.html, on the staff page too: app-wide, so the
-# macros need no context and the public pages can render them alone (to keep).
-bp.add_app_template_global(charts.shown, "statistics_figure")
 
 
 @dataclass
