@@ -148,7 +148,6 @@ class Labels:
         recorded = current_app.config["BABEL_DEFAULT_LOCALE"]
         # A heading shown as recorded is marked with its language when the page's differs.
         self.recorded_lang = recorded if str(self.dates.locale) != recorded else None
-        self._actions: dict[str | None, Action | None] = {}
         self._headings: dict[str, str] = {}
         self._owners: dict[str, str] = {}
         self._stages: dict[str, str] = {}
@@ -185,15 +184,12 @@ class Labels:
         )
 
     def action(self, key: str | None) -> Action | None:
-        if key not in self._actions:
-            found = None
-            if self.procedure is not None and key:
-                try:
-                    found = self.procedure.action(key)
-                except KeyError:
-                    found = None
-            self._actions[key] = found
-        return self._actions[key]
+        if self.procedure is None or not key:
+            return None
+        try:
+            return self.procedure.action(key)  # the procedure keeps its own index
+        except KeyError:
+            return None
 
     def heading(self, event: Recorded) -> tuple[str, str | None]:
         """An action's or an opening's heading in the page's language, else as recorded."""

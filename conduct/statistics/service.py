@@ -265,16 +265,7 @@ def _within(
     an index alone. Around the union SQLite scanned every case (1.4 kB a row),
     judging `visible` on each, before any row was left out.
     """
-    return _restricted(source, council_ids, period, tuple(columns), where).subquery()
-
-
-def _restricted(
-    source: Source,
-    council_ids: tuple[int, ...],
-    period: Period,
-    names: tuple[str, ...],
-    where: Where | None,
-) -> Source:
+    names = tuple(columns)
     parts = []
     for part in _selects(source):
         columns = part.selected_columns
@@ -286,7 +277,7 @@ def _restricted(
                 *(where(columns) if where else ()),
             )
         )
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
 
 
 def _selects(source: Source) -> list[Select]:
